@@ -1,0 +1,65 @@
+"""The Elman recurrent cell."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..activations import NONLINEARITIES
+from .base import Array, Params, State, StepCache, recurrent_grads
+
+
+@dataclass(frozen=True)
+class RNNCell:
+    """Elman RNN cell, ``h = act(W_ih x + b_ih + W_hh h_prev + b_hh)``.
+
+    Shapes: N batch, D input, H hidden. One gate block (G = 1); ``act`` is tanh or relu.
+    Parameters (PyTorch layout, out x in): ``weight_ih`` (H, D), ``weight_hh`` (H, H),
+    ``bias_ih`` (H,), ``bias_hh`` (H,). State: ``(h,)``.
+
+    Forward::
+
+        (1) a = xp + h_prev @ W_hh.T + b_hh          # xp = x @ W_ih.T + b_ih, all steps at once
+        (2) h = act(a)                               # act = tanh | relu
+
+    Backward (dh already holds the gradient from step t+1 and from the output)::
+
+        (2') da = dh * act'(h)                       # 1 - h**2  |  [h > 0]
+        (1') dxp = dhp = da;  dh_prev = da @ W_hh
+             dW_hh = sum_t da.T @ h_prev;  db_hh = sum_t da   (outside the loop)
+
+    With tanh, ``|act'| <= 1`` and ``dh_prev = (dh * act') @ W_hh``: over k steps the gradient is
+    multiplied by k such Jacobians, which is why it vanishes or explodes with the spectral radius
+    of ``W_hh`` (Hochreiter 1991; Bengio et al. 1994).
+    """
+
+    hidden_size: int
+    nonlinearity: str = "tanh"
+
+    state_names = ("h",)
+    gate_names = ("h",)
+
+    def param_shapes(self, input_size: int) -> dict[str, tuple[int, ...]]:
+        H = self.hidden_size
+        return {"weight_ih": (H, input_size), "weight_hh": (H, H), "bias_ih": (H,), "bias_hh": (H,)}
+
+    def state_sizes(self) -> tuple[int, ...]:
+        return (self.hidden_size,)
+
+    def step(self, p: Params, xp: Array, state: State) -> tuple[State, StepCache]:
+        act, _ = NONLINEARITIES[self.nonlinearity]
+        (h_prev,) = state
+        a = xp + h_prev @ p["weight_hh"].T + p["bias_hh"]  # (1) (N, H)
+        h = act(a)  # (2)
+        return (h,), {"h": h, "h_prev": h_prev}
+
+    def step_backward(
+        self, p: Params, cache: StepCache, dstate: State
+    ) -> tuple[Array, Array, State]:
+        _, act_grad = NONLINEARITIES[self.nonlinearity]
+        (dh,) = dstate
+        da = dh * act_grad(cache["h"])  # (2')
+        dh_prev = da @ p["weight_hh"]  # (1')
+        return da, da, (dh_prev,)
+
+    def weight_grads(self, p: Params, caches: StepCache, dxp: Array, dhp: Array) -> Params:
+        return recurrent_grads(caches, dhp)  # (1') outside the loop

@@ -1,0 +1,53 @@
+"""Input checks that turn bad arguments into one clear ValueError naming the argument."""
+
+from __future__ import annotations
+
+import numpy as np
+
+Array = np.ndarray
+
+
+def as_float_array(value: object, name: str, dtype: np.dtype, ndim: int) -> Array:
+    """``value`` as an array of ``dtype`` and rank ``ndim``, finite, or a ValueError naming it."""
+    try:
+        arr = np.asarray(value)
+    except Exception as exc:  # ragged lists and the like
+        raise ValueError(f"{name}: expected a numeric array, got {type(value).__name__}") from exc
+    if not (np.issubdtype(arr.dtype, np.number) or arr.dtype == np.bool_):
+        raise ValueError(f"{name}: expected a numeric array, got dtype {arr.dtype}")
+    if arr.ndim != ndim:
+        raise ValueError(f"{name}: expected {ndim} dimensions, got shape {arr.shape}")
+    arr = arr.astype(dtype, copy=False)
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name}: contains NaN or infinity")
+    return arr
+
+
+def check_shape(arr: Array, expected: tuple[int, ...], name: str) -> None:
+    if arr.shape != expected:
+        raise ValueError(f"{name}: expected shape {expected}, got {arr.shape}")
+
+
+def as_lengths(lengths: object, batch: int, steps: int) -> Array:
+    """Sequence lengths as an int64 vector of ``batch`` entries, each in [0, steps]."""
+    arr = np.asarray(lengths)
+    if arr.ndim != 1 or arr.shape[0] != batch:
+        raise ValueError(
+            f"lengths: expected {batch} entries (one per sequence), got shape {arr.shape}"
+        )
+    if not np.issubdtype(arr.dtype, np.integer):
+        if not np.issubdtype(arr.dtype, np.floating) or not np.all(arr == np.round(arr)):
+            raise ValueError(f"lengths: expected whole numbers, got dtype {arr.dtype}")
+    arr = arr.astype(np.int64)
+    if arr.size and (arr.min() < 0 or arr.max() > steps):
+        raise ValueError(
+            f"lengths: expected values in [0, {steps}] (the time axis of x), "
+            f"got min {arr.min()} and max {arr.max()}"
+        )
+    return arr
+
+
+def check_positive_int(value: object, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value <= 0:
+        raise ValueError(f"{name}: expected a positive integer, got {value!r}")
+    return int(value)
