@@ -63,13 +63,16 @@ def backprop(
     dstate: State,
     mask: Array | None = None,
     reverse: bool = False,
+    trace: list[Array] | None = None,
 ) -> tuple[Array, Array, State]:
     """Backpropagate through time over the steps `unroll` ran, in the opposite order.
 
     ``dhs`` (T, N, H) is the gradient of the outputs, ``dstate`` that of the final state.
     Returns ``dxp`` (T, N, G*H), the gradient of the input projection; ``dhp``, that of the
     recurrent projection (the cell forms its weight gradients from it outside the loop); and the
-    gradient of the initial state.
+    gradient of the initial state. If ``trace`` is a list, it receives one (T, N, size) array per
+    state entry: the gradient of the loss with respect to the state after each step, the error
+    signal whose decay over time the diagnostics measure.
     """
     T = dhs.shape[0]
     dxp = np.zeros((T, *dhs.shape[1:-1], p["weight_hh"].shape[0]), dtype=dhs.dtype)
@@ -77,6 +80,11 @@ def backprop(
     for t in reversed(_time_order(T, reverse)):
         step_cache = {name: value[t] for name, value in caches.items()}
         ds = (dstate[0] + dhs[t], *dstate[1:])
+        if trace is not None:
+            if not trace:
+                trace.extend(np.zeros((T, *d.shape), dtype=d.dtype) for d in ds)
+            for buffer, d in zip(trace, ds, strict=True):
+                buffer[t] = d
         dxp_t, dhp_t, dprev = cell.step_backward(p, step_cache, ds)
         if mask is not None:  # padded rows: the gradient passes through, the step gets none
             dprev = tuple(

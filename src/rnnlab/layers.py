@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from .bptt import backprop, unroll
+from . import backend
 from .cells import GRUCell, LSTMCell, RNNCell, lstm_spec
 from .cells.base import Array, Cell, Params, State, StepCache
 from .layer_state import from_public_state, to_public_state
@@ -149,7 +149,7 @@ class RecurrentLayer:
             for direction in range(self.directions):
                 p = self.layer_params(layer, direction)
                 xp = inp @ p["weight_ih"].T + p["bias_ih"]  # all steps in one product
-                hs, final, steps = unroll(
+                hs, final, steps = backend.unroll(
                     self.cell,
                     p,
                     xp,
@@ -176,9 +176,18 @@ class RecurrentLayer:
         return inp * drop, drop
 
     def backward(
-        self, dy: Array, cache: LayerCache, dstate: PublicState | None = None
+        self,
+        dy: Array,
+        cache: LayerCache,
+        dstate: PublicState | None = None,
+        *,
+        trace: dict[tuple[int, int], list[Array]] | None = None,
     ) -> tuple[Array, PublicState, Params]:
-        """Gradients of the input, the initial state and every parameter, given ``dy``."""
+        """Gradients of the input, the initial state and every parameter, given ``dy``.
+
+        With a dict ``trace``, ``trace[(layer, direction)]`` receives the per-step gradients of
+        the state, ``[dh, dc, ...]`` as (T, N, H) arrays (see `rnnlab.bptt.backprop`).
+        """
         if not isinstance(cache, LayerCache) or cache.owner is not self:
             raise ValueError("cache: expected the cache returned by this layer's forward()")
         dy = as_float_array(dy, "dy", self.dtype, 3)
@@ -200,8 +209,9 @@ class RecurrentLayer:
                 if cache.mask is not None:
                     dhs = dhs * cache.mask  # padded outputs are constants
                 steps = cache.steps[layer][direction]
-                dxp, dhp, dinitial[index] = backprop(
-                    self.cell, p, steps, dhs, dfinals[index], cache.mask, reverse=direction == 1
+                record = None if trace is None else trace.setdefault((layer, direction), [])
+                dxp, dhp, dinitial[index] = backend.backprop(
+                    self.cell, p, steps, dhs, dfinals[index], cache.mask, direction == 1, record
                 )
                 flat_dxp = dxp.reshape(-1, dxp.shape[-1])  # (T*N, G*H)
                 local = {

@@ -1,0 +1,1 @@
+"""One module per ``rnnlab`` subcommand (discovered by `rnnlab.cli`)."""
