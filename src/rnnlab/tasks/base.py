@@ -1,0 +1,175 @@
+"""The task interface shared by every long-time-lag benchmark, and the metric helpers they reuse.
+
+A task is a frozen dataclass of knobs. `sample(rng, n)` draws a fresh `Batch` from the one
+seeded `numpy.random.Generator` it is handed (never the global RNG), `evaluate(output, batch)`
+scores the model's raw readout, and `solved(metrics)` applies the paper's success criterion.
+"""
+
+from __future__ import annotations
+
+import abc
+import math
+from dataclasses import dataclass
+from typing import ClassVar, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+OutputKind = Literal["many_to_one", "many_to_many"]
+LossKind = Literal["mse", "softmax_ce", "sigmoid_bce"]
+
+
+@dataclass(frozen=True)
+class Batch:
+    """One batch of sequences, right-padded with zeros beyond each sequence's length.
+
+    x:       (N, T, input_size) float64.
+    target:  many_to_one: (N, output_size) float ("mse") or (N,) int64 class ("softmax_ce");
+             many_to_many: (N, T, output_size) float ("mse", "sigmoid_bce") or (N, T) int64.
+    lengths: (N,) int64, each in [1, T].
+    mask:    many_to_many only: (N, T) bool, the steps the loss counts; None means every step
+             before the sequence's length.
+    """
+
+    x: FloatArray
+    target: np.ndarray
+    lengths: IntArray
+    mask: npt.NDArray[np.bool_] | None = None
+
+
+class Task(abc.ABC):
+    """A long-time-lag benchmark: a generator, a scorer and its published success criterion.
+
+    Subclasses are frozen dataclasses. Besides the abstract members they set the class
+    attributes below, which `describe()` and `registry.list_tasks()` print.
+    """
+
+    name: ClassVar[str]
+    parameters: ClassVar[str]  # the knobs, e.g. "T (length), variant=hs97|pascanu|arjovsky"
+    criterion: ClassVar[str]  # the success rule in words
+    source: ClassVar[str]  # the paper (and experiment) the definition follows
+    length_field: ClassVar[str]  # the dataclass field that `make_task(name, length)` fills
+    test_size: int
+
+    @property
+    @abc.abstractmethod
+    def input_size(self) -> int: ...
+
+    @property
+    @abc.abstractmethod
+    def output_size(self) -> int: ...
+
+    @property
+    @abc.abstractmethod
+    def output_kind(self) -> OutputKind: ...
+
+    @property
+    @abc.abstractmethod
+    def loss(self) -> LossKind: ...
+
+    @property
+    @abc.abstractmethod
+    def max_length(self) -> int:
+        """The longest sequence the task can produce (T of every batch is at most this)."""
+
+    @abc.abstractmethod
+    def sample(self, rng: np.random.Generator, n: int) -> Batch: ...
+
+    @abc.abstractmethod
+    def evaluate(self, output: np.ndarray, batch: Batch) -> dict[str, float]:
+        """Score the raw readout (logits / pre-sigmoid / regression values).
+
+        The result always holds "metric" (the headline test figure) and "loss".
+        """
+
+    @abc.abstractmethod
+    def solved(self, metrics: dict[str, float]) -> bool: ...
+
+    @abc.abstractmethod
+    def baseline(self) -> dict[str, float]:
+        """The chance or constant-output "metric" (and "loss" where it has a closed form)."""
+
+    @classmethod
+    def describe(cls) -> str:
+        return f"{cls.name}: {cls.parameters}; solved when {cls.criterion}; {cls.source}"
+
+
+# --- argument checks -------------------------------------------------------------------------
+
+
+def check_int(arg: str, value: object, minimum: int) -> None:
+    """Raise a ValueError naming `arg` unless `value` is an int >= minimum."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
+        raise ValueError(f"{arg} must be an integer >= {minimum}, got {value!r}")
+
+
+def check_choice(arg: str, value: object, choices: tuple[object, ...]) -> None:
+    if value not in choices:
+        raise ValueError(f"{arg} must be one of {', '.join(map(repr, choices))}, got {value!r}")
+
+
+def check_output_shape(output: np.ndarray, expected: tuple[int, ...]) -> FloatArray:
+    out = np.asarray(output, dtype=np.float64)
+    if out.shape != expected:
+        raise ValueError(f"output must have shape {expected}, got {out.shape}")
+    return out
+
+
+# --- batch building --------------------------------------------------------------------------
+
+
+def one_hot(symbols: IntArray, size: int) -> FloatArray:
+    """One-hot float64 encoding along a new last axis; symbol -1 (padding) encodes as zeros."""
+    out = np.zeros((*symbols.shape, size), dtype=np.float64)
+    idx = np.nonzero(symbols >= 0)
+    out[(*idx, symbols[idx])] = 1.0
+    return out
+
+
+def valid_steps(lengths: IntArray, T: int) -> npt.NDArray[np.bool_]:
+    """(N, T) bool: True at steps before each sequence's length."""
+    return np.arange(T)[None, :] < lengths[:, None]
+
+
+def counted_steps(batch: Batch) -> npt.NDArray[np.bool_]:
+    valid = valid_steps(batch.lengths, batch.x.shape[1])
+    return valid if batch.mask is None else valid & batch.mask
+
+
+def lengths_between(rng: np.random.Generator, n: int, lo: int, hi: int) -> IntArray:
+    """n lengths drawn uniformly from the integers lo..hi inclusive."""
+    return rng.integers(lo, hi + 1, size=n).astype(np.int64)
+
+
+# --- losses on the raw readout (float64, numerically stable) ---------------------------------
+
+
+def log_softmax(logits: FloatArray) -> FloatArray:
+    shifted = logits - logits.max(axis=-1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+
+
+def softmax_ce(logits: FloatArray, labels: IntArray) -> FloatArray:
+    """Cross-entropy per row: -log softmax(logits)[label]; logits (..., C), labels (...)."""
+    logp = log_softmax(logits)
+    return -np.take_along_axis(logp, labels[..., None], axis=-1)[..., 0]
+
+
+def sigmoid(z: FloatArray) -> FloatArray:
+    # exp of a non-positive number only, so no overflow at |z| in the hundreds
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def sigmoid_bce(logits: FloatArray, targets: FloatArray) -> FloatArray:
+    """Binary cross-entropy per unit from logits: max(z,0) - z*t + log(1 + exp(-|z|))."""
+    return np.maximum(logits, 0.0) - logits * targets + np.log1p(np.exp(-np.abs(logits)))
+
+
+def bernoulli_entropy(p: float) -> float:
+    """Entropy in nats of a Bernoulli(p); the BCE of predicting p for targets with mean p."""
+    if p <= 0.0 or p >= 1.0:
+        return 0.0
+    return -(p * math.log(p) + (1.0 - p) * math.log(1.0 - p))
