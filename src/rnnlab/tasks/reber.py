@@ -60,9 +60,10 @@ class Reber(Task):
     fails every string (after B the legal set is {T, P}, before the final E it is {E}).
 
     `max_steps` (the `length` of `make_task`) caps the input length: strings of more than
-    max_steps + 1 symbols are redrawn. Grammar strings are unbounded, but at max_steps = 50
-    about 1 string in 10^5 is redrawn (estimated by sampling), so the distribution is HS97's
-    for practical purposes. At least 8: the shortest string, BTBTXSETE, has 9 symbols.
+    max_steps + 1 symbols are redrawn. Grammar strings are unbounded but short (mean 11 steps);
+    in 300,000 samples 0.09% exceeded 30 steps, 0.004% 40 and none 50, so at the default cap
+    the distribution is HS97's for practical purposes. Batches are padded to their longest
+    string, not to max_steps. At least 8: the shortest string, BTBTXSETE, has 9 symbols.
 
     Worked example: BPBPVVEPE gives inputs B P B P V V E P (8 steps) and legal next sets
     {T,P} {B} {T,P} {T,V} {P,V} {E} {P} {E}.

