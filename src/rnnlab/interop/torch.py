@@ -35,7 +35,7 @@ def _numpy_dtype(module: Any) -> np.dtype:
         raise ValueError(f"module: expected parameters of one dtype, got {found}")
     (dtype,) = dtypes
     if dtype not in allowed:
-        raise ValueError(f"module: expected float32 or float64 parameters (dtype), got {dtype}")
+        raise ValueError(f"dtype: expected module parameters in float32 or float64, got {dtype}")
     return allowed[dtype]
 
 
