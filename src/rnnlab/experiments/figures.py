@@ -1,0 +1,156 @@
+"""The report's figures, drawn with matplotlib (imported here only, on the Agg backend).
+
+Every figure comes back as PNG bytes: `report` writes them beside README.md and embeds the same
+bytes in index.html as data URIs, so the two reports show identical pictures.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import numpy as np
+
+from ..gradflow import relative
+from .published import marks_for
+from .summary import (
+    FAILED_SHARE,
+    GRADIENT_DISTANCE,
+    SOLVED_SHARE,
+    Rows,
+    cells_in_order,
+    group,
+    median_steps,
+    success_rate,
+)
+
+PLOT_HINT = "pip install 'rnnlab[plot]'"
+
+
+def _pyplot() -> Any:
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only: never open a window or need a display
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _colours(cells: list[str]) -> dict[str, Any]:
+    cmap = _pyplot().get_cmap("tab10")
+    return {cell: cmap(i % 10) for i, cell in enumerate(cells)}
+
+
+def _png(fig: Any) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+    _pyplot().close(fig)
+    return buffer.getvalue()
+
+
+def _task_axes(n: int, height: float = 3.3) -> tuple[Any, list[Any]]:
+    plt = _pyplot()
+    fig, axes = plt.subplots(1, n, figsize=(4.4 * n, height), squeeze=False)
+    return fig, list(axes[0])
+
+
+def _lag_axis(ax: Any, lags: list[int], task: str) -> None:
+    ax.set_xscale("log")
+    ax.set_xticks(lags)
+    ax.set_xticklabels([str(t) for t in lags])
+    ax.minorticks_off()
+    ax.set_xlabel(f"{task}: length T (lag)")
+    ax.grid(alpha=0.3)
+
+
+def success_figure(rows: Rows) -> bytes:
+    """(1) Per task, the share of seeds solved against the lag, one line per cell, with the
+    published results (tasks.md) as black markers."""
+    grouped, cells = group(rows), cells_in_order(rows)
+    colours = _colours(cells)
+    fig, axes = _task_axes(len(grouped))
+    for ax, (task, by_cell) in zip(axes, grouped.items(), strict=True):
+        lags = sorted({t for by_length in by_cell.values() for t in by_length})
+        for cell in cells:
+            if cell in by_cell:
+                xs = sorted(by_cell[cell])
+                ys = [success_rate(by_cell[cell][t]) for t in xs]
+                ax.plot(xs, ys, "o-", color=colours[cell], label=cell, lw=1.6, ms=4)
+        seen: set[str] = set()
+        for mark in marks_for(task, lags):
+            label = None if mark.source in seen else mark.source
+            seen.add(mark.source)
+            style = "*" if mark.family == "lstm" else "X"
+            ax.plot(mark.length, mark.rate, style, color="black", ms=10, mfc="none", label=label)
+        ax.axhspan(SOLVED_SHARE, 1.05, color="green", alpha=0.06)
+        ax.axhspan(-0.05, FAILED_SHARE, color="red", alpha=0.05)
+        ax.set_ylim(-0.05, 1.05)
+        ax.set_ylabel("share of seeds solved")
+        ax.set_title(task)
+        _lag_axis(ax, lags, task)
+        ax.legend(fontsize=7, loc="best")
+    fig.suptitle("Success rate over seeds against the lag (black: published results)", y=1.02)
+    return _png(fig)
+
+
+def steps_figure(rows: Rows) -> bytes:
+    """(2) Median training steps to solve against the lag (solved runs only)."""
+    grouped, cells = group(rows), cells_in_order(rows)
+    colours = _colours(cells)
+    fig, axes = _task_axes(len(grouped))
+    for ax, (task, by_cell) in zip(axes, grouped.items(), strict=True):
+        lags = sorted({t for by_length in by_cell.values() for t in by_length})
+        for cell in cells:
+            if cell not in by_cell:
+                continue
+            points = [(t, median_steps(by_cell[cell][t])) for t in sorted(by_cell[cell])]
+            points = [(t, m) for t, m in points if m is not None]
+            if points:
+                xs, ys = zip(*points, strict=True)
+                ax.plot(xs, ys, "o-", color=colours[cell], label=cell, lw=1.6, ms=4)
+        ax.set_yscale("log")
+        ax.set_ylabel("median steps to solve")
+        ax.set_title(task)
+        _lag_axis(ax, lags, task)
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=7, loc="best")
+    fig.suptitle(
+        "Median training steps to solve (solved seeds only; a missing point: none)", y=1.02
+    )
+    return _png(fig)
+
+
+def gradflow_figure(diags: dict[str, dict[str, dict[str, Any]]]) -> bytes:
+    """(3) log ||dL/dh_t|| / ||dL/dh_T|| against the distance T - t, per cell, at
+    initialisation and after training; dotted: the LSTM cell state's ||dL/dc_t||."""
+    plt = _pyplot()
+    cells = list(diags)
+    colours = _colours(cells)
+    fig, axes = plt.subplots(1, 2, figsize=(11, 3.8), sharey=True)
+    floor = 1e-30
+    for ax, phase, title in (
+        (axes[0], "init", "at initialisation"),
+        (axes[1], "trained", "after training"),
+    ):
+        for cell in cells:
+            diag = diags[cell].get(phase)
+            if not diag:
+                continue
+            for key, style in (("dh", "-"), ("dc", ":")):
+                rel = relative(diag.get(key))
+                if rel is None:
+                    continue
+                label = cell if key == "dh" else f"{cell} (cell state c)"
+                ax.plot(np.maximum(rel, floor), style, color=colours[cell], label=label, lw=1.5)
+        ax.axvline(GRADIENT_DISTANCE, color="grey", lw=0.8, ls="--")
+        ax.set_yscale("log")
+        ax.set_ylim(bottom=floor)
+        ax.set_xlabel("steps back from the loss (T - t)")
+        ax.set_title(title)
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel("||dL/dh_t|| / ||dL/dh_T||")
+    axes[1].legend(fontsize=7, loc="lower left")
+    any_diag = next((d for c in cells for d in diags[c].values() if d), None)
+    where = f" ({any_diag['task']}, T={any_diag['length']})" if any_diag else ""
+    fig.suptitle(f"Gradient flow back through time{where}", y=1.02)
+    return _png(fig)

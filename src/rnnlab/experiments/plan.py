@@ -1,0 +1,150 @@
+"""Plan a sweep: every (task, length, cell, seed) combination becomes one `Job`.
+
+A job carries the full `rnnlab.training.TrainConfig` of its run as a plain dict, so it pickles
+to any executor and is stored verbatim in the ``config`` column. Parameter matching
+(``--match-params``) is decided here, before anything runs, so the plan alone fixes every row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from .spec import CellSpec
+
+# Diagnostics use their own fixed batch, not a training batch, so init and trained runs of every
+# cell are measured on the very same sequences.
+GRADFLOW_SEED = 20_250_101
+GRADFLOW_BATCH = 64
+MATCH_REFERENCE = "lstm"  # --match-params sizes every cell to the plain LSTM at --hidden
+
+
+@dataclass(frozen=True)
+class SweepSettings:
+    """What a sweep runs. ``train`` holds further `TrainConfig` fields (batch, lr, clip, ...).
+
+    ``lengths`` maps each task to its lags; ``gradflow`` names the (task, length) whose first-seed
+    runs also record gradient-flow diagnostics after training (None: no diagnostics).
+    """
+
+    tasks: tuple[str, ...]
+    lengths: dict[str, tuple[int, ...]]
+    cells: tuple[CellSpec, ...]
+    seeds: tuple[int, ...]
+    hidden: int = 16
+    steps: int = 4000
+    match_params: bool = False
+    train: dict[str, Any] = field(default_factory=dict)
+    gradflow: tuple[str, int] | None = None
+
+    def fingerprint(self) -> dict[str, Any]:
+        """The settings a row's numbers depend on beyond its key; stored in the file's meta.
+
+        Tasks, lengths, cells and seeds are left out: adding lags or seeds to a finished sweep
+        is fine, changing the hidden width under it is not.
+        """
+        return {
+            "hidden": self.hidden,
+            "steps": self.steps,
+            "match_params": self.match_params,
+            **{k: self.train[k] for k in sorted(self.train)},
+        }
+
+
+@dataclass(frozen=True)
+class Job:
+    """One run: its key, its training configuration, and whether to record diagnostics."""
+
+    task: str
+    length: int
+    cell: str  # the --cells entry as given
+    seed: int
+    config: dict[str, Any]
+    diagnose: bool = False
+
+    @property
+    def key(self) -> tuple[str, int, str, int]:
+        return (self.task, self.length, self.cell, self.seed)
+
+    @property
+    def label(self) -> str:
+        return f"{self.task} T={self.length} {self.cell} s{self.seed}"
+
+
+def base_config(settings: SweepSettings, task: str, length: int, spec: CellSpec) -> dict[str, Any]:
+    return {
+        **settings.train,
+        "task": task,
+        "length": length,
+        "cell": spec.cell,
+        "init": spec.init,
+        "hidden": settings.hidden,
+        "steps": settings.steps,
+    }
+
+
+def count_params(config: dict[str, Any]) -> int:
+    """The parameter count of the model ``config`` builds (recurrent layer plus readout)."""
+    return _count_params_cached(tuple(sorted((k, _hashable(v)) for k, v in config.items())))
+
+
+def _hashable(value: Any) -> Any:
+    return tuple(sorted(value.items())) if isinstance(value, dict) else value
+
+
+@cache
+def _count_params_cached(items: tuple[tuple[str, Any], ...]) -> int:
+    import numpy as np
+
+    from ..training import TrainConfig, build_model
+
+    config = {k: dict(v) if k == "task_options" and v is not None else v for k, v in items}
+    model = build_model(TrainConfig(**config), np.random.default_rng(0))
+    return int(sum(np.asarray(p).size for p in model.params.values()))
+
+
+def matched_hidden(
+    config: dict[str, Any], target: int, counter: Callable[[dict[str, Any]], int] = count_params
+) -> int:
+    """The hidden width whose parameter count is closest to ``target`` (ties: the smaller).
+
+    Counts grow monotonically with the width, so the search stops once it overshoots.
+    """
+    best, best_gap = 1, None
+    hidden = 1
+    while True:
+        n = counter({**config, "hidden": hidden})
+        gap = abs(n - target)
+        if best_gap is None or gap < best_gap:
+            best, best_gap = hidden, gap
+        if n >= target or hidden > 4096:
+            return best
+        hidden += 1
+
+
+def plan_sweep(
+    settings: SweepSettings, counter: Callable[[dict[str, Any]], int] = count_params
+) -> list[Job]:
+    """Every job of the sweep, longest sequences first so the slow runs start early."""
+    jobs = []
+    for task in settings.tasks:
+        for length in settings.lengths[task]:
+            target = None
+            if settings.match_params:
+                ref = CellSpec(MATCH_REFERENCE, MATCH_REFERENCE)
+                target = counter(base_config(settings, task, length, ref))
+            for spec in settings.cells:
+                config = base_config(settings, task, length, spec)
+                if target is not None:
+                    config["hidden"] = matched_hidden(config, target, counter)
+                for seed in settings.seeds:
+                    diagnose = settings.gradflow == (task, length) and seed == settings.seeds[0]
+                    jobs.append(
+                        Job(task, length, spec.text, seed, {**config, "seed": seed}, diagnose)
+                    )
+    order = {spec.text: i for i, spec in enumerate(settings.cells)}
+    return sorted(
+        jobs, key=lambda j: (-j.length, settings.tasks.index(j.task), order[j.cell], j.seed)
+    )

@@ -1,0 +1,171 @@
+"""Write the report: ``index.html`` (one self-contained file) and ``README.md`` with PNGs.
+
+The HTML embeds every figure as a ``data:image/png;base64`` URI and carries its own CSS, so it
+opens offline and loads nothing from anywhere: no scripts, fonts, stylesheets or remote images.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import importlib.util
+import json
+from pathlib import Path
+from typing import Any
+
+from ..gradflow import ratio_at
+from .summary import GRADIENT_DISTANCE, Rows, diagnostics, summary_lines
+
+FIGURES = (
+    ("success_rate.png", "Success rate over seeds against the lag"),
+    ("steps_to_solve.png", "Median steps to solve against the lag"),
+    ("gradflow.png", "Gradient flow: log norm against distance from the loss"),
+)
+RUN_COLUMNS = (
+    "task",
+    "length",
+    "cell",
+    "seed",
+    "solved",
+    "steps_to_solve",
+    "metric",
+    "params",
+    "hidden",
+    "wall_time",
+    "version",
+)
+CSS = (
+    "body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;"
+    "color:#222}table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;"
+    "padding:2px 6px;text-align:right}th{background:#f3f3f3}img{max-width:100%}"
+    "td.l,th.l{text-align:left}.ok{background:#e8f6e8}"
+)
+
+
+def plot_available() -> bool:
+    return importlib.util.find_spec("matplotlib") is not None
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
+
+
+def diagnostic_rows(diags: dict[str, dict[str, dict[str, Any]]]) -> list[list[str]]:
+    """One line per (cell, phase): gradient ratios, spectral radii, saturation, forget gate."""
+    k = GRADIENT_DISTANCE
+    out = []
+    for cell, phases in diags.items():
+        for phase in ("init", "trained"):
+            d = phases.get(phase)
+            if not d:
+                continue
+            radii = ", ".join(f"{n} {v:.3g}" for n, v in d["spectral_radius"].items())
+            keep = "" if d.get("mean_keep") is None else f"{d['keep_gate']} {d['mean_keep']:.3f}"
+            out.append(
+                [
+                    cell,
+                    phase,
+                    _fmt(ratio_at(d, 10)),
+                    _fmt(ratio_at(d, k)),
+                    _fmt(ratio_at(d, k, "dc")),
+                    _fmt(ratio_at(d, k, "jacobian")),
+                    radii,
+                    _fmt(d.get("saturation_all")),
+                    keep,
+                ]
+            )
+    return out
+
+
+DIAG_HEADER = [
+    "cell",
+    "phase",
+    "dL/dh ratio, 10 back",
+    f"dL/dh ratio, {GRADIENT_DISTANCE} back",
+    f"dL/dc ratio, {GRADIENT_DISTANCE} back",
+    f"Jacobian dh_T/dh_t ratio, {GRADIENT_DISTANCE} back",
+    "spectral radius of W_hh blocks",
+    "gate saturation",
+    "mean forget (LSTM f / GRU z)",
+]
+
+
+def _html_table(header: list[str], rows: list[list[str]], left: int = 1) -> str:
+    def cls(i: int) -> str:
+        return ' class="l"' if i < left else ""
+
+    head = "".join(f"<th{cls(i)}>{html.escape(h)}</th>" for i, h in enumerate(header))
+    body = "".join(
+        "<tr>" + "".join(f"<td{cls(i)}>{html.escape(c)}</td>" for i, c in enumerate(r)) + "</tr>"
+        for r in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _md_table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(c.replace("|", "/") for c in r) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def write_report(
+    rows: Rows,
+    out_dir: str | Path,
+    title: str = "rnnlab: RNN vs LSTM vs GRU over time lags",
+    notes: list[str] | None = None,
+    settings: dict[str, Any] | None = None,
+) -> Path:
+    """Draw the figures and write index.html and README.md into ``out_dir``; needs matplotlib."""
+    from . import figures
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    diags = diagnostics(rows)
+    images = {
+        "success_rate.png": figures.success_figure(rows),
+        "steps_to_solve.png": figures.steps_figure(rows),
+        "gradflow.png": figures.gradflow_figure(diags),
+    }
+    for name, data in images.items():
+        (out / name).write_bytes(data)
+    summary = summary_lines(rows)
+    run_rows = [[_fmt(r[c]) for c in RUN_COLUMNS] for r in rows]
+    diag_rows = diagnostic_rows(diags)
+    notes = list(notes or [])
+    settings_text = json.dumps(settings or {}, sort_keys=True)
+
+    parts = [
+        f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}"
+        f"</title><style>{CSS}</style></head><body><h1>{html.escape(title)}</h1>",
+        "<h2 id='summary'>Summary</h2><ul>"
+        + "".join(f"<li>{html.escape(s)}</li>" for s in summary + notes)
+        + "</ul>",
+    ]
+    for name, caption in FIGURES:
+        encoded = base64.b64encode(images[name]).decode("ascii")
+        stem = name.removesuffix(".png")
+        parts.append(
+            f"<figure id='{stem}'><img alt='{html.escape(caption)}' "
+            f"src='data:image/png;base64,{encoded}'><figcaption>{html.escape(caption)}"
+            "</figcaption></figure>"
+        )
+    parts.append("<h2 id='diagnostics'>Gradient-flow diagnostics</h2>")
+    parts.append(_html_table(DIAG_HEADER, diag_rows, left=2))
+    parts.append(f"<h2 id='runs'>Every run ({len(rows)})</h2>")
+    parts.append(_html_table(list(RUN_COLUMNS), run_rows, left=3))
+    parts.append(f"<h2>Settings</h2><pre>{html.escape(settings_text)}</pre></body></html>")
+    (out / "index.html").write_text("".join(parts), encoding="utf-8")
+
+    md = [f"# {title}", "", "## Summary", ""]
+    md += [f"- {s}" for s in summary + notes]
+    for name, caption in FIGURES:
+        md += ["", f"## {caption}", "", f"![{caption}]({name})"]
+    md += ["", "## Gradient-flow diagnostics", "", _md_table(DIAG_HEADER, diag_rows)]
+    md += ["", f"## Every run ({len(rows)})", "", _md_table(list(RUN_COLUMNS), run_rows)]
+    md += ["", "## Settings", "", f"`{settings_text}`", ""]
+    (out / "README.md").write_text("\n".join(md), encoding="utf-8")
+    return out / "index.html"
