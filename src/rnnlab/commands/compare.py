@@ -1,0 +1,99 @@
+"""``rnnlab compare``: train every (task, lag, cell, seed), store the rows, write the report."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..experiments.plan import SweepSettings
+from ..experiments.spec import parse_cells, parse_ints, parse_names
+
+NAME = "compare"
+ORDER = 30
+
+
+def add_execution_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options `compare` and `why` share: where rows go and where runs execute."""
+    parser.add_argument("--out", default="report", help="report directory (default: report/)")
+    parser.add_argument(
+        "--scheduler",
+        metavar="tcp://HOST:PORT",
+        help="run on this Dask scheduler instead of local processes (needs rnnlab[dask])",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        help="local processes (default: CPU count); with --scheduler: "
+        "runs in flight (default: the cluster's threads)",
+    )
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    parser = sub.add_parser(
+        NAME,
+        help="sweep tasks x lags x cells x seeds into SQLite and write the report",
+        description=(
+            "Trains every (task, length, cell, seed) with `rnnlab train`'s training, writes each "
+            "finished run as one row of the table `runs` in --db, and writes --out/index.html "
+            "and --out/README.md. Rerunning with the same --db skips finished runs.\n"
+            "Cells are cell[:variant][@init], e.g. lstm:peephole, lstm:cifg@forget1, "
+            "rnn:relu@identity (IRNN), lstm@chrono.\n"
+            "Example: rnnlab compare --tasks adding,longlag --lengths 10,50,100 "
+            "--cells rnn,lstm,gru --seeds 5 --db results.sqlite --out report/"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--tasks", default="adding,longlag,temporal_order")
+    parser.add_argument("--lengths", default="10,25,50,100,200", help="lags (length T or p)")
+    parser.add_argument("--cells", default="rnn,lstm,gru", help="comma-separated cell specs")
+    parser.add_argument("--seeds", type=int, default=5, help="seeds 0..N-1 (default 5)")
+    parser.add_argument("--hidden", type=int, default=16)
+    parser.add_argument("--steps", type=int, default=4000, help="training steps at most")
+    parser.add_argument("--batch", type=int, help="batch size (default: rnnlab train's)")
+    parser.add_argument("--lr", type=float, help="learning rate (default: rnnlab train's)")
+    parser.add_argument("--db", default="results.sqlite", help="SQLite results file")
+    parser.add_argument(
+        "--match-params",
+        action="store_true",
+        help="give every cell the hidden width whose parameter count is closest to the LSTM's",
+    )
+    parser.add_argument(
+        "--gradflow",
+        metavar="TASK:LENGTH",
+        help="record gradient flow on this task and lag (default: first task, lag nearest 100)",
+    )
+    add_execution_arguments(parser)
+    return parser
+
+
+def settings_from_args(args: argparse.Namespace) -> SweepSettings:
+    tasks = tuple(parse_names(args.tasks, "--tasks"))
+    lengths = tuple(parse_ints(args.lengths, "--lengths"))
+    if args.seeds < 1 or args.hidden < 1 or args.steps < 1:
+        raise ValueError("--seeds, --hidden and --steps must be positive")
+    train = {k: getattr(args, k) for k in ("batch", "lr") if getattr(args, k) is not None}
+    if args.gradflow:
+        task, _, length = args.gradflow.partition(":")
+        gradflow = (task, parse_ints(length, "--gradflow")[0])
+        if task not in tasks or gradflow[1] not in lengths:
+            raise ValueError(f"--gradflow: {args.gradflow!r} is not one of the sweep's runs")
+    else:
+        gradflow = (tasks[0], min(lengths, key=lambda t: (abs(t - 100), t)))
+    return SweepSettings(
+        tasks=tasks,
+        lengths={t: lengths for t in tasks},
+        cells=tuple(parse_cells(args.cells)),
+        seeds=tuple(range(args.seeds)),
+        hidden=args.hidden,
+        steps=args.steps,
+        match_params=args.match_params,
+        train=train,
+        gradflow=gradflow,
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..experiments.driver import execute
+
+    outcome = execute(settings_from_args(args), args, NAME)
+    return 1 if outcome.failed else 0

@@ -1,0 +1,68 @@
+"""What `rnnlab compare` and `rnnlab why` do once their options are parsed.
+
+Plan, check the results file, run what is missing, write the report: the same steps for both
+commands, which differ only in where their settings come from.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from .executors import open_pool
+from .plan import SweepSettings, base_config, count_params, plan_sweep
+from .report import plot_available, write_report
+from .store import Store
+from .sweep import SweepOutcome, run_sweep
+
+PLOT_LINE = "report skipped: its figures need matplotlib: pip install 'rnnlab[plot]'"
+
+
+def validate(settings: SweepSettings) -> None:
+    """Build each (task, cell) model once, so a bad task, variant or init fails before any run."""
+    for task in settings.tasks:
+        for spec in settings.cells:
+            count_params(base_config(settings, task, settings.lengths[task][0], spec))
+
+
+def execute(
+    settings: SweepSettings,
+    args: argparse.Namespace,
+    name: str,
+    title: str = "rnnlab: RNN vs LSTM vs GRU over time lags",
+    notes: list[str] | None = None,
+) -> SweepOutcome:
+    """Run the sweep of ``settings`` into ``args.db`` and write the report into ``args.out``."""
+    validate(settings)
+    jobs = plan_sweep(settings)
+    with Store(args.db) as store:
+        store.check_settings(settings.fingerprint())
+        with open_pool(args.scheduler, args.workers) as pool:
+            todo = len(jobs) - len(store.finished_keys() & {j.key for j in jobs})
+            print(
+                f"{name}: {len(jobs)} runs, {len(jobs) - todo} already in {args.db}, "
+                f"{todo} to train on a {pool.description}",
+                file=sys.stderr,
+            )
+            outcome = run_sweep(jobs, store, pool, progress=not args.no_progress)
+        rows = store.runs({j.key for j in jobs})
+    print(
+        f"{name}: {outcome.finished} runs trained in {outcome.wall_time:.0f} s, "
+        f"{len(rows)}/{len(jobs)} rows in {args.db}"
+        + (f", {len(outcome.failed)} failed (rerun to retry)" if outcome.failed else ""),
+        file=sys.stderr,
+    )
+    if not plot_available():
+        print(PLOT_LINE)
+        return outcome
+    if rows:
+        report_settings: dict[str, Any] = {
+            **settings.fingerprint(),
+            "tasks": {t: list(settings.lengths[t]) for t in settings.tasks},
+            "cells": [c.text for c in settings.cells],
+            "seeds": len(settings.seeds),
+        }
+        path = write_report(rows, args.out, title=title, notes=notes, settings=report_settings)
+        print(f"report: {path} and {path.parent / 'README.md'}")
+    return outcome
