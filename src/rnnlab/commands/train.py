@@ -1,0 +1,172 @@
+"""``rnnlab train``: one run, from flags and/or a TOML file, into a run directory."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tomllib
+from pathlib import Path
+from typing import Any, NoReturn
+
+from ..init import INITS
+from ..optim import OPTIMIZERS, SCHEDULES
+from ..training import TrainConfig, train_run
+from ..training.run import read_config
+
+NAME = "train"
+ORDER = 10
+
+# flag dest -> TrainConfig field (flags whose names differ from the field)
+_FIELDS = {
+    "task": "task",
+    "length": "length",
+    "cell": "cell",
+    "init": "init",
+    "hidden": "hidden",
+    "layers": "num_layers",
+    "bidirectional": "bidirectional",
+    "dropout": "dropout",
+    "steps": "steps",
+    "batch": "batch",
+    "lr": "lr",
+    "optimizer": "optimizer",
+    "weight_decay": "weight_decay",
+    "schedule": "schedule",
+    "clip": "clip",
+    "clip_mode": "clip_mode",
+    "seed": "seed",
+    "eval_every": "eval_every",
+    "checkpoint_every": "checkpoint_every",
+    "tbptt": "tbptt",
+    "early_stop": "early_stop",
+    "dtype": "dtype",
+}
+_TASK_OPTIONS = ("variant", "bits", "test_size")
+
+
+def _clip(text: str) -> float | None:
+    if text.lower() in ("none", "off", "0"):
+        return None
+    return float(text)
+
+
+def _option(text: str) -> tuple[str, Any]:
+    key, sep, value = text.partition("=")
+    if not sep or not key:
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {text!r}")
+    for convert in (int, float):
+        try:
+            return key, convert(value)
+        except ValueError:
+            pass
+    return key, value
+
+
+def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    p = sub.add_parser(
+        NAME,
+        help="train one model on one task; writes config.json, metrics.csv, result.json",
+        description=(
+            "Train a recurrent model on a long-time-lag task with on-line batches, periodic "
+            "evaluation on fresh test sequences and early stopping at the task's criterion.\n"
+            "LSTM and GRU start from chrono init (T_max = the task's longest sequence), the "
+            "RNN from PyTorch's.\n\n"
+            "Example: rnnlab train --task adding --length 100 --cell lstm --hidden 16 "
+            "--steps 6000 --batch 32 --lr 0.005 --seed 0 --out runs/x\n"
+            "Resume:  rnnlab train --out runs/x --resume"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
+    def error(message: str) -> NoReturn:  # one line, like the library's errors
+        print(f"rnnlab {NAME}: error: {message}", file=sys.stderr)
+        sys.exit(2)
+
+    p.error = error  # type: ignore[method-assign]
+    a = p.add_argument
+    a("--config", type=Path, help="TOML file with the same settings (flags override it)")
+    a("--task", help="task name (see `rnnlab tasks`)")
+    a("--length", type=int, help="the task's length or lag (T, p, delay)")
+    a("--cell", help="rnn, rnn:relu, lstm, lstm:<preset>, gru, gru:reset_before (default lstm)")
+    a("--init", help=f"initialisation: {', '.join(INITS)}")
+    a("--hidden", type=int, help="hidden units (default 16)")
+    a("--layers", type=int, help="stacked layers (default 1)")
+    a("--bidirectional", action="store_const", const=True, help="two directions")
+    a("--dropout", type=float, help="dropout between stacked layers")
+    a("--steps", type=int, help="updates at most (default 3000)")
+    a("--batch", type=int, help="sequences per update (default 32)")
+    a("--lr", type=float, help="learning rate (default 0.005)")
+    a("--optimizer", choices=sorted(OPTIMIZERS), help="default adam")
+    a("--momentum", type=float, help="momentum (sgd, rmsprop)")
+    a("--weight-decay", type=float, help="L2 weight decay (default 0)")
+    a("--schedule", choices=sorted(SCHEDULES), help="learning-rate schedule (default constant)")
+    a("--clip", type=_clip, help="clipping threshold, 'none' for off (default 1.0)")
+    a("--clip-mode", choices=("norm", "value"), help="global norm (default) or per value")
+    a("--seed", type=int, help="seed of everything random (default 0)")
+    a("--eval-every", type=int, help="evaluate every N updates (default 100)")
+    a("--checkpoint-every", type=int, help="checkpoint every N updates (default 500)")
+    a("--tbptt", type=int, help="truncated BPTT window in steps (default: full BPTT)")
+    a("--no-early-stop", dest="early_stop", action="store_const", const=False)
+    a("--dtype", choices=("float64", "float32"), help="default float64")
+    a("--variant", help="task option, e.g. adding --variant pascanu")
+    a("--bits", type=int, help="task option of temporal_order (2 or 3)")
+    a("--test-size", type=int, help="task option: test sequences per evaluation")
+    a("--option", type=_option, action="append", default=[], metavar="KEY=VALUE",
+      help="any other task option (repeatable)")  # fmt: skip
+    a("--out", type=Path, help="run directory (without it nothing is written)")
+    a("--resume", action="store_true", help="continue the run in --out from its checkpoint")
+    a("--quiet", action="store_true", help="no progress bar")
+    return p
+
+
+def _load_toml(path: Path) -> dict[str, Any]:
+    try:
+        with open(path, "rb") as f:
+            return tomllib.load(f)
+    except OSError as exc:
+        raise ValueError(f"config: cannot read {path} ({exc.strerror})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"config: {path} is not valid TOML ({exc})") from None
+
+
+def settings(args: argparse.Namespace) -> TrainConfig:
+    """Saved config (with --resume) < TOML file < flags."""
+    data: dict[str, Any] = {}
+    if args.resume and args.out is not None and (args.out / "config.json").exists():
+        data = read_config(args.out).to_dict()
+    if args.config is not None:
+        data.update(_load_toml(args.config))
+    for dest, name in _FIELDS.items():
+        value = getattr(args, dest)
+        if value is not None:
+            data[name] = value
+    options = dict(data.get("task_options") or {})
+    options.update({k: getattr(args, k) for k in _TASK_OPTIONS if getattr(args, k) is not None})
+    options.update(dict(args.option))
+    if options:
+        data["task_options"] = options
+    if args.momentum is not None:
+        data["optimizer_options"] = {
+            **(data.get("optimizer_options") or {}),
+            "momentum": args.momentum,
+        }
+    return TrainConfig.from_dict(data)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.resume and args.out is None:
+        raise ValueError("resume: needs --out, the run directory to continue")
+    config = settings(args)
+    result = train_run(config, out_dir=args.out, resume=args.resume, progress=not args.quiet)
+    where = "" if args.out is None else f" -> {args.out}"
+    outcome = (
+        f"solved at step {result['steps_to_solve']}"
+        if result["solved"]
+        else f"not solved after {result['steps_run']} steps"
+    )
+    print(
+        f"{config.task} length={config.length} {config.cell} ({result['init']} init): "
+        f"{outcome}; test metric {result['metric']:.4g}; {result['params']} params; "
+        f"{result['wall_time']:.1f} s{where}"
+    )
+    return 0

@@ -1,0 +1,230 @@
+"""A recurrent stack plus a linear readout and a loss, with a hand-derived backward pass.
+
+Shapes: N batch, T steps, D input, H hidden, K = directions * H the layer's output width,
+O outputs. The readout is ``out = h @ W.T + b`` with ``readout.weight`` W (O, K) and
+``readout.bias`` b (O,), PyTorch's ``nn.Linear`` layout. Where it reads ``h``:
+
+* ``many_to_one``: at each sequence's last valid step ``t_n = lengths[n] - 1``; output (N, O).
+* ``many_to_many``: at every step; output (N, T, O); the loss counts the valid steps only
+  (and, if the batch has a ``mask``, only where it is True).
+* ``one_to_one``: a length-1 sequence; ``x`` may be (N, D); output (N, O).
+
+Forward and backward (``dout`` = dL/d out from the loss)::
+
+    (1) y = layer(x)                                  # (N, T, K)
+    (2) h = y[n, t_n]  (many_to_one)  |  h = y        # (N, K) | (N, T, K)
+    (3) out = h @ W.T + b
+    (3') dW = dout.T @ h (summed over N and T);  db = sum dout;  dh = dout @ W
+    (2') dy = 0 except dy[n, t_n] = dh[n]  (many_to_one)  |  dy = dh
+    (1') layer.backward(dy)
+
+Truncated BPTT (``tbptt=k``) runs the layer over chunks of k steps, the state carried from one
+chunk into the next as a constant (detached). The loss is the same number; its gradient is the
+sum over chunks of each chunk's exact gradient with its starting state held fixed, the engine's
+definition (`rnnlab.gradcheck`). For a many-to-one task this just stops the error signal at the
+start of the chunk holding the last step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+
+from ..layer_state import detach_state
+from ..layers import LayerCache, PublicState, RecurrentLayer
+from ..losses import LOSSES
+from ..tasks.base import Batch, counted_steps
+
+Array = np.ndarray
+OutputKind = Literal["many_to_one", "many_to_many", "one_to_one"]
+OUTPUT_KINDS: tuple[str, ...] = ("many_to_one", "many_to_many", "one_to_one")
+
+
+@dataclass
+class ModelCache:
+    """What `SequenceModel.forward` keeps for `backward`: one layer cache per BPTT chunk."""
+
+    chunks: list[tuple[int, int, LayerCache]]  # (start, stop, cache)
+    y: Array  # (N, T, K) layer output over all chunks
+    h: Array  # what the readout read: (N, K) or (N, T, K)
+    last: Array | None  # many_to_one: (N,) index of each sequence's last valid step
+    final_state: PublicState
+
+
+class SequenceModel:
+    """``layer`` (an `rnnlab.RNN`, `LSTM` or `GRU`) followed by a linear readout and a loss.
+
+    ``loss`` names one of `rnnlab.losses.LOSSES` (``mse``, ``softmax_ce``, ``sigmoid_bce``).
+    Build one with `make_model`, which draws the readout; this constructor only stores.
+    """
+
+    def __init__(
+        self,
+        layer: RecurrentLayer,
+        readout: dict[str, Array],
+        output_kind: OutputKind,
+        loss: str,
+    ) -> None:
+        self.layer = layer
+        self.readout = readout  # {"weight": (O, K), "bias": (O,)}
+        self.output_kind = output_kind
+        self.loss_name = loss
+
+    # -- parameters ----------------------------------------------------------------------------
+
+    @property
+    def params(self) -> dict[str, Array]:
+        """Every parameter array by name (the layer's names, then ``readout.*``); no copies, so
+        an optimizer given this dict updates the model in place."""
+        return {**self.layer.params, **{f"readout.{k}": v for k, v in self.readout.items()}}
+
+    @property
+    def num_params(self) -> int:
+        return int(sum(p.size for p in self.params.values()))
+
+    @property
+    def output_size(self) -> int:
+        return int(self.readout["weight"].shape[0])
+
+    def load_params(self, values: dict[str, Array]) -> None:
+        """Copy ``values`` into the parameter arrays in place (names and shapes must match)."""
+        params = self.params
+        if set(values) != set(params):
+            missing, extra = sorted(set(params) - set(values)), sorted(set(values) - set(params))
+            raise ValueError(f"params: missing {missing}, unexpected {extra}")
+        for name, p in params.items():
+            if np.shape(values[name]) != p.shape:
+                raise ValueError(f"params[{name!r}]: expected shape {p.shape}")
+        for name, p in params.items():
+            np.copyto(p, values[name])
+
+    # -- forward and backward ------------------------------------------------------------------
+
+    def forward(
+        self,
+        x: Array,
+        lengths: Array | None = None,
+        state: PublicState | None = None,
+        *,
+        tbptt: int | None = None,
+        rng: np.random.Generator | None = None,
+    ) -> tuple[Array, ModelCache]:
+        """Readout of the layer over ``x`` (N, T, D); see the module docstring for its shape.
+
+        ``rng`` draws dropout masks (the training loop passes its own generator).
+        """
+        x = np.asarray(x)
+        if self.output_kind == "one_to_one" and x.ndim == 2:
+            x = x[:, None, :]
+        N, T = x.shape[0], x.shape[1]
+        if tbptt is not None and self.layer.bidirectional and tbptt < T:
+            raise ValueError("tbptt: truncated BPTT needs a unidirectional layer")
+        window = T if tbptt is None else max(1, int(tbptt))
+        chunks, ys = [], []
+        for start in range(0, T, window):
+            stop = min(start + window, T)
+            part = (
+                None if lengths is None else np.clip(np.asarray(lengths) - start, 0, stop - start)
+            )
+            y_c, state, cache_c = self.layer.forward(x[:, start:stop], state, part, rng=rng)
+            chunks.append((start, stop, cache_c))
+            ys.append(y_c)
+            if stop < T:
+                state = detach_state(state)  # the next chunk starts from a constant
+        y = ys[0] if len(ys) == 1 else np.concatenate(ys, axis=1)
+        last = None
+        if self.output_kind == "many_to_many":
+            h = y  # (2)
+        else:
+            last = np.full(N, T - 1) if lengths is None else np.asarray(lengths, dtype=np.int64) - 1
+            h = y[np.arange(N), last]  # (2) (N, K)
+        out = h @ self.readout["weight"].T + self.readout["bias"]  # (3)
+        return out, ModelCache(chunks, y, h, last, state)
+
+    def backward(self, dout: Array, cache: ModelCache) -> dict[str, Array]:
+        """Gradients of every parameter (named as `params`) given dL/d out."""
+        W, h = self.readout["weight"], cache.h
+        flat_dout = dout.reshape(-1, dout.shape[-1])
+        grads = {
+            "readout.weight": flat_dout.T @ h.reshape(-1, h.shape[-1]),  # (3')
+            "readout.bias": flat_dout.sum(axis=0),
+        }
+        dh = dout @ W  # (3')
+        if cache.last is None:
+            dy = dh  # (2')
+        else:
+            dy = np.zeros_like(cache.y)
+            dy[np.arange(len(cache.last)), cache.last] = dh  # (2')
+        layer_grads = {name: np.zeros_like(p) for name, p in self.layer.params.items()}
+        for start, stop, layer_cache in cache.chunks:
+            _, _, g = self.layer.backward(dy[:, start:stop], layer_cache)  # (1')
+            for name, value in g.items():
+                layer_grads[name] += value
+        return {**layer_grads, **grads}
+
+    def loss(self, output: Array, batch: Batch) -> tuple[float, Array]:
+        """The task loss of ``output`` and its gradient dL/d output (`rnnlab.losses`)."""
+        mask = counted_steps(batch) if self.output_kind == "many_to_many" else None
+        return LOSSES[self.loss_name](output, batch.target, mask)
+
+    def loss_and_grads(
+        self,
+        batch: Batch,
+        *,
+        tbptt: int | None = None,
+        rng: np.random.Generator | None = None,
+    ) -> tuple[float, dict[str, Array], dict[str, Any]]:
+        """One training evaluation: (loss, gradients by parameter name, aux).
+
+        ``aux`` holds ``output`` and the ``cache`` (whose layer caches expose every gate).
+        """
+        output, cache = self.forward(batch.x, batch.lengths, tbptt=tbptt, rng=rng)
+        value, dout = self.loss(output, batch)
+        return value, self.backward(dout, cache), {"output": output, "cache": cache}
+
+    def predict(self, x: Array, lengths: Array | None = None, chunk: int = 512) -> Array:
+        """The readout with dropout off, ``chunk`` sequences at a time (bounded memory)."""
+        was_training = self.layer.training
+        self.layer.eval()
+        try:
+            parts = [
+                self.forward(
+                    x[start : start + chunk],
+                    None if lengths is None else lengths[start : start + chunk],
+                )[0]
+                for start in range(0, len(x), chunk)
+            ]
+        finally:
+            self.layer.train(was_training)
+        return np.concatenate(parts, axis=0)
+
+    def __repr__(self) -> str:
+        return (
+            f"SequenceModel({self.layer!r}, outputs={self.output_size}, "
+            f"output_kind='{self.output_kind}', loss='{self.loss_name}')"
+        )
+
+
+def make_model(
+    layer: RecurrentLayer,
+    output_size: int,
+    output_kind: str,
+    loss: str,
+    rng: np.random.Generator,
+) -> SequenceModel:
+    """``layer`` plus a readout drawn as PyTorch's ``nn.Linear``: U(+-1/sqrt(K)) for W and b."""
+    if output_kind not in OUTPUT_KINDS:
+        raise ValueError(
+            f"output_kind: expected one of {', '.join(OUTPUT_KINDS)}, got {output_kind!r}"
+        )
+    if loss not in LOSSES:
+        raise ValueError(f"loss: expected one of {', '.join(LOSSES)}, got {loss!r}")
+    K = layer.directions * layer.hidden_size
+    bound = 1.0 / np.sqrt(K)
+    readout = {
+        "weight": rng.uniform(-bound, bound, size=(output_size, K)).astype(layer.dtype),
+        "bias": rng.uniform(-bound, bound, size=output_size).astype(layer.dtype),
+    }
+    return SequenceModel(layer, readout, output_kind, loss)  # type: ignore[arg-type]

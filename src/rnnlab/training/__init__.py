@@ -1,0 +1,25 @@
+"""Training: `TrainConfig`, the loop, checkpoints, and `train_run`, one run end to end.
+
+config = TrainConfig(task="adding", length=100, cell="lstm", hidden=16, steps=3000, seed=0)
+result = train_run(config, out_dir="runs/adding-100-lstm")   # result.json's content
+config, model = load_run("runs/adding-100-lstm")              # the trained model
+"""
+
+from .checkpoint import list_checkpoints, load_checkpoint, save_checkpoint
+from .config import TrainConfig
+from .loop import TrainState, evaluate, fit
+from .run import build_model, load_run, streams, train_run
+
+__all__ = [
+    "TrainConfig",
+    "TrainState",
+    "build_model",
+    "evaluate",
+    "fit",
+    "list_checkpoints",
+    "load_checkpoint",
+    "load_run",
+    "save_checkpoint",
+    "streams",
+    "train_run",
+]

@@ -1,0 +1,175 @@
+"""Atomic file writes and checkpoints that resume a run to exactly the same numbers.
+
+A checkpoint ``checkpoint-0000500.npz`` holds, after update 500: every parameter
+(``param/<name>``), the optimizer's `state_dict` (``opt/<key>``) and one JSON string ``meta``
+with the step, both generators' bit-generator states, the evaluation history, the running
+sums since the last evaluation and the run's config. Floats go through JSON as their shortest
+round-trip repr and arrays through ``.npz`` unchanged, so nothing is rounded.
+
+Every file is written to a temporary name in the same directory, flushed, fsynced and then
+renamed over the target (``os.replace`` is atomic on POSIX), so a crash leaves either the old
+file or the new one, never half of one.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .. import __version__
+from ..models import SequenceModel
+from ..optim import Optimizer
+from .config import TrainConfig
+from .loop import TrainState
+
+FORMAT = 1
+KEEP = 2  # checkpoints kept on disk: the newest two
+_NAME = re.compile(r"^checkpoint-(\d+)\.npz$")
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that readers see the old file or the whole new one."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    try:  # make the rename itself durable
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(dir_fd)
+    except OSError:
+        pass
+    finally:
+        os.close(dir_fd)
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    atomic_write(path, text.encode("utf-8"))
+
+
+def npz_bytes(arrays: dict[str, Any]) -> bytes:
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    return buffer.getvalue()
+
+
+def checkpoint_path(out_dir: Path, step: int) -> Path:
+    return Path(out_dir) / f"checkpoint-{step:07d}.npz"
+
+
+def list_checkpoints(out_dir: Path) -> list[tuple[int, Path]]:
+    """(step, path) of every checkpoint in ``out_dir``, oldest first."""
+    found = []
+    for path in Path(out_dir).iterdir():
+        match = _NAME.match(path.name)
+        if match:
+            found.append((int(match[1]), path))
+    return sorted(found)
+
+
+def _rng_state(rng: np.random.Generator) -> dict[str, Any]:
+    return rng.bit_generator.state
+
+
+def save_checkpoint(
+    out_dir: Path,
+    config: TrainConfig,
+    model: SequenceModel,
+    optimizer: Optimizer,
+    state: TrainState,
+    elapsed: float,
+) -> Path:
+    """Write the checkpoint of ``state.step`` and delete all but the newest `KEEP`."""
+    meta = {
+        "format": FORMAT,
+        "version": __version__,
+        "config": config.to_dict(),
+        "step": state.step,
+        "train_rng": _rng_state(state.train_rng),
+        "test_rng": _rng_state(state.test_rng),
+        "history": state.history,
+        "loss_sum": state.loss_sum,
+        "norm_sum": state.norm_sum,
+        "count": state.count,
+        "skipped": state.skipped,
+        "steps_to_solve": state.steps_to_solve,
+        "elapsed": elapsed,
+    }
+    arrays: dict[str, Any] = {"meta": np.array(json.dumps(meta))}
+    arrays.update({f"param/{k}": v for k, v in model.params.items()})
+    opt_state = optimizer.state_dict()
+    arrays.update({f"opt/{k}": np.asarray(v) for k, v in opt_state.items()})
+    path = checkpoint_path(out_dir, state.step)
+    atomic_write(path, npz_bytes(arrays))
+    for _, old in list_checkpoints(out_dir)[:-KEEP]:
+        old.unlink(missing_ok=True)
+    return path
+
+
+def _generator(saved: dict[str, Any]) -> np.random.Generator:
+    bit_generator = getattr(np.random, saved["bit_generator"])()
+    bit_generator.state = saved
+    return np.random.Generator(bit_generator)
+
+
+def load_checkpoint(
+    path: Path, config: TrainConfig, model: SequenceModel, optimizer: Optimizer
+) -> TrainState:
+    """Restore ``model`` and ``optimizer`` in place from ``path``; returns the loop state.
+
+    Raises ValueError naming the file if it cannot be read or belongs to another config;
+    the model and optimizer are changed only once everything has been read and checked.
+    """
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            arrays = {k: data[k] for k in data.files}
+        meta = json.loads(str(arrays.pop("meta")))
+        if meta.get("format") != FORMAT:
+            raise ValueError(f"format {meta.get('format')!r}, expected {FORMAT}")
+        saved = TrainConfig.from_dict(meta["config"])
+        params = {k[6:]: v for k, v in arrays.items() if k.startswith("param/")}
+        opt_state = {k[4:]: v for k, v in arrays.items() if k.startswith("opt/")}
+        state = TrainState(
+            step=int(meta["step"]),
+            train_rng=_generator(meta["train_rng"]),
+            test_rng=_generator(meta["test_rng"]),
+            history=list(meta["history"]),
+            loss_sum=float(meta["loss_sum"]),
+            norm_sum=float(meta["norm_sum"]),
+            count=int(meta["count"]),
+            skipped=int(meta["skipped"]),
+            steps_to_solve=meta["steps_to_solve"],
+            elapsed=float(meta["elapsed"]),
+        )
+    except Exception as exc:  # truncated zip, bad JSON, missing key: all "corrupt"
+        raise ValueError(
+            f"checkpoint: cannot read {path} ({type(exc).__name__}: {exc}); "
+            "delete it to resume from an earlier checkpoint"
+        ) from None
+    diffs = config.differences(saved)
+    if diffs:
+        raise ValueError(f"checkpoint: {path} belongs to another configuration ({diffs[0]})")
+    backup = {k: v.copy() for k, v in model.params.items()}
+    try:
+        model.load_params(params)
+        optimizer.load_state_dict(opt_state)
+    except ValueError as exc:
+        model.load_params(backup)
+        raise ValueError(f"checkpoint: {path} does not fit this model ({exc})") from None
+    return state

@@ -1,0 +1,165 @@
+"""`TrainConfig`: every setting of one training run, checked when it is made.
+
+The config is the identity of a run: it is written to ``config.json``, compared on ``--resume``
+and stored by sweeps. Two runs with equal configs give the same numbers bit for bit.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..init import check_init, default_init
+from ..models import build_layer, parse_cell
+from ..optim import OPTIMIZERS, make_optimizer, make_schedule
+from ..tasks import Task, make_task
+
+CLIP_MODES = ("norm", "value")
+# Settings that do not change any number of the run, so --resume may change them.
+NOT_IDENTITY = ("checkpoint_every",)
+
+
+def _positive_int(name: str, value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+        raise ValueError(f"{name}: expected a positive integer, got {value!r}")
+
+
+def _positive_float(name: str, value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+        raise ValueError(f"{name}: expected a positive number, got {value!r}")
+    if not math.isfinite(value):
+        raise ValueError(f"{name}: expected a finite number, got {value!r}")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """One run. ``task``/``length``/``task_options`` go to `rnnlab.tasks.make_task`; ``cell`` to
+    `rnnlab.models.parse_cell`; ``init`` None means `rnnlab.init.default_init` (chrono for LSTM
+    and GRU with T_max = the task's longest sequence, PyTorch's for the RNN).
+
+    ``clip`` None switches clipping off; ``clip_mode`` "norm" clips the global norm, "value"
+    each entry. ``schedule`` is a `rnnlab.optim` schedule name (cosine runs over ``steps``
+    unless ``schedule_options`` says otherwise). ``tbptt`` None is full BPTT. ``early_stop``
+    stops at the first evaluation where the task's criterion holds.
+    """
+
+    task: str
+    length: int
+    task_options: dict[str, Any] = field(default_factory=dict)
+    cell: str = "lstm"
+    init: str | None = None
+    hidden: int = 16
+    num_layers: int = 1
+    bidirectional: bool = False
+    dropout: float = 0.0
+    steps: int = 3000
+    batch: int = 32
+    lr: float = 0.005
+    optimizer: str = "adam"
+    optimizer_options: dict[str, Any] = field(default_factory=dict)
+    weight_decay: float = 0.0
+    schedule: str = "constant"
+    schedule_options: dict[str, Any] = field(default_factory=dict)
+    clip: float | None = 1.0
+    clip_mode: str = "norm"
+    seed: int = 0
+    eval_every: int = 100
+    checkpoint_every: int = 500
+    tbptt: int | None = None
+    early_stop: bool = True
+    dtype: str = "float64"
+
+    def __post_init__(self) -> None:
+        for name in ("task_options", "optimizer_options", "schedule_options"):
+            value = getattr(self, name)
+            if value is None:
+                object.__setattr__(self, name, {})
+            elif not isinstance(value, dict):
+                raise ValueError(f"{name}: expected a table of options, got {value!r}")
+        if isinstance(self.length, bool) or not isinstance(self.length, int) or self.length < 1:
+            raise ValueError(f"length: expected a positive integer, got {self.length!r}")
+        task = self.make_task()
+        for name in ("hidden", "num_layers", "steps", "batch", "eval_every", "checkpoint_every"):
+            _positive_int(name, getattr(self, name))
+        if self.tbptt is not None:
+            _positive_int("tbptt", self.tbptt)
+        _positive_float("lr", self.lr)
+        if self.clip is not None:
+            _positive_float("clip", self.clip)
+        if self.clip_mode not in CLIP_MODES:
+            raise ValueError(f"clip_mode: expected one of {', '.join(CLIP_MODES)}")
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
+            raise ValueError(f"seed: expected an integer >= 0, got {self.seed!r}")
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(
+                f"optimizer: expected one of {', '.join(OPTIMIZERS)}, got {self.optimizer!r}"
+            )
+        # Build the pieces once on dummies: their own checks name the bad option.
+        make_optimizer(
+            self.optimizer,
+            {"w": np.zeros(1)},
+            self.make_schedule(),
+            weight_decay=self.weight_decay,
+            **self.optimizer_options,
+        )
+        parse_cell(self.cell)
+        layer = build_layer(
+            self.cell, task.input_size, 1, self.num_layers, self.bidirectional, self.dropout,
+            self.dtype,
+        )  # fmt: skip
+        if self.init is not None:
+            check_init(layer, self.init, task.max_length)
+        if self.tbptt is not None and self.bidirectional:
+            raise ValueError("tbptt: truncated BPTT needs a unidirectional layer")
+
+    # -- derived pieces ------------------------------------------------------------------------
+
+    def make_task(self) -> Task:
+        return make_task(self.task, self.length, **self.task_options)
+
+    @property
+    def kind(self) -> str:
+        return self.cell.partition(":")[0]
+
+    @property
+    def resolved_init(self) -> str:
+        return self.init if self.init is not None else default_init(self.kind)
+
+    def make_schedule(self):  # -> rnnlab.optim.Schedule
+        options = dict(self.schedule_options)
+        if self.schedule == "cosine":
+            options.setdefault("total_steps", self.steps)
+        return make_schedule(self.schedule, self.lr, **options)
+
+    # -- (de)serialisation ---------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-able data; `from_dict` inverts it."""
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TrainConfig:
+        """A config from `to_dict` output (or a TOML table); unknown keys are an error."""
+        if not isinstance(data, dict):
+            raise ValueError(f"config: expected a table of settings, got {type(data).__name__}")
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ValueError(f"config: unknown setting(s) {', '.join(unknown)}")
+        missing = sorted({"task", "length"} - set(data))
+        if missing:
+            raise ValueError(f"config: missing setting(s) {', '.join(missing)}")
+        return cls(**data)
+
+    def differences(self, other: TrainConfig) -> list[str]:
+        """The settings (that change numbers) in which ``other`` differs, as 'name: a != b'."""
+        mine, theirs = self.to_dict(), other.to_dict()
+        return [
+            f"{k}: {theirs[k]!r} there, {mine[k]!r} here"
+            for k in mine
+            if k not in NOT_IDENTITY and mine[k] != theirs[k]
+        ]

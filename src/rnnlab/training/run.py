@@ -1,0 +1,198 @@
+"""One run end to end: build, train, write the run directory; and read one back.
+
+A run directory holds ``config.json`` (the `TrainConfig`), ``metrics.csv`` (one row per
+evaluation), ``checkpoint-*.npz`` (the newest two), and once finished ``params.npz`` (the
+trained parameters) and ``result.json``.
+
+Seeding: ``SeedSequence(seed).spawn(3)`` gives three independent streams, for the
+initialisation, the training batches (and dropout) and the test sequences.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .. import __version__
+from ..init import apply_init
+from ..models import SequenceModel, build_layer, make_model
+from ..optim import Optimizer, make_optimizer
+from .checkpoint import (
+    atomic_write,
+    atomic_write_text,
+    list_checkpoints,
+    load_checkpoint,
+    npz_bytes,
+    save_checkpoint,
+)
+from .config import TrainConfig
+from .loop import Row, TrainState, fit, summary
+
+RUN_FILES = ("config.json", "metrics.csv", "result.json", "params.npz")
+
+
+def streams(seed: int) -> tuple[np.random.Generator, ...]:
+    """(init, train, test) generators of one seed."""
+    return tuple(np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(3))
+
+
+def build_model(config: TrainConfig, rng: np.random.Generator) -> SequenceModel:
+    """The model of ``config`` at initialisation (its init scheme applied), drawn from ``rng``."""
+    task = config.make_task()
+    layer = build_layer(
+        config.cell,
+        task.input_size,
+        config.hidden,
+        config.num_layers,
+        config.bidirectional,
+        config.dropout,
+        config.dtype,
+    )
+    apply_init(layer, config.resolved_init, rng, t_max=task.max_length)
+    return make_model(layer, task.output_size, task.output_kind, task.loss, rng)
+
+
+def make_run_optimizer(config: TrainConfig, model: SequenceModel) -> Optimizer:
+    return make_optimizer(
+        config.optimizer,
+        model.params,
+        config.make_schedule(),
+        weight_decay=config.weight_decay,
+        **config.optimizer_options,
+    )
+
+
+def metrics_csv(history: list[Row]) -> str:
+    """The evaluation rows as CSV; floats as their shortest exact repr."""
+    if not history:
+        return ""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(history[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(
+        {k: repr(v) if isinstance(v, float) else v for k, v in r.items()} for r in history
+    )
+    return buffer.getvalue()
+
+
+def read_config(out_dir: Path) -> TrainConfig:
+    path = Path(out_dir) / "config.json"
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ValueError(f"out: cannot read {path} ({exc})") from None
+    return TrainConfig.from_dict(data)
+
+
+def _prepare(out: Path, config: TrainConfig, resume: bool) -> dict[str, Any] | None:
+    """Check the run directory before anything is written. Returns a finished run's result."""
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"out: {out} exists and is not a directory")
+    taken = out.is_dir() and (
+        any((out / name).exists() for name in RUN_FILES) or bool(list_checkpoints(out))
+    )
+    if not taken:
+        return None
+    if not resume:
+        raise ValueError(
+            f"out: {out} already holds a run; pass --resume to continue it "
+            "or choose another directory"
+        )
+    diffs = config.differences(read_config(out))
+    if diffs:
+        raise ValueError(f"resume: {out} holds a different configuration ({'; '.join(diffs)})")
+    result = out / "result.json"
+    if result.exists():
+        try:
+            return json.loads(result.read_text())
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"resume: cannot read {result} ({exc})") from None
+    return None
+
+
+def train_run(
+    config: TrainConfig,
+    out_dir: str | Path | None = None,
+    resume: bool = False,
+    progress: bool = False,
+) -> dict[str, Any]:
+    """Train ``config``; returns the content of ``result.json``.
+
+    With ``out_dir`` the run directory is written (see the module docstring); an existing run
+    there is an error unless ``resume``, which continues it from its newest checkpoint (or
+    returns its result if it had finished). Without ``out_dir`` nothing is written.
+    """
+    out = None if out_dir is None else Path(out_dir)
+    task = config.make_task()
+    init_rng, train_rng, test_rng = streams(config.seed)
+    model = build_model(config, init_rng)
+    optimizer = make_run_optimizer(config, model)
+    state = TrainState(step=0, train_rng=train_rng, test_rng=test_rng)
+    if out is not None:
+        finished = _prepare(out, config, resume)
+        if finished is not None:
+            return finished
+        checkpoints = list_checkpoints(out) if out.is_dir() else []
+        if checkpoints:  # everything is read and checked before any file changes
+            state = load_checkpoint(checkpoints[-1][1], config, model, optimizer)
+        out.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(out / "config.json", json.dumps(config.to_dict(), indent=2) + "\n")
+        atomic_write_text(out / "metrics.csv", metrics_csv(state.history))
+
+    def on_eval(row: Row) -> None:
+        assert out is not None
+        text = metrics_csv([row])
+        with open(out / "metrics.csv", "a", encoding="utf-8") as f:
+            f.write(text if f.tell() == 0 else text.split("\n", 1)[1])  # header once
+
+    def on_checkpoint(s: TrainState, elapsed: float) -> None:
+        assert out is not None
+        save_checkpoint(out, config, model, optimizer, s, elapsed)
+
+    fit(
+        config,
+        model,
+        task,
+        optimizer,
+        state,
+        on_eval=None if out is None else on_eval,
+        on_checkpoint=None if out is None else on_checkpoint,
+        progress=progress,
+    )
+    result = {
+        **summary(state, config, task),
+        "params": model.num_params,
+        "seed": config.seed,
+        "task": config.task,
+        "length": config.length,
+        "cell": config.cell,
+        "init": config.resolved_init,
+        "version": __version__,
+    }
+    if out is not None:
+        atomic_write_text(out / "metrics.csv", metrics_csv(state.history))
+        atomic_write(out / "params.npz", npz_bytes(model.params))
+        atomic_write_text(out / "result.json", json.dumps(result, indent=2) + "\n")
+    return result
+
+
+def load_run(out_dir: str | Path) -> tuple[TrainConfig, SequenceModel]:
+    """The config and the trained model of a finished run directory."""
+    out = Path(out_dir)
+    config = read_config(out)
+    model = build_model(config, streams(config.seed)[0])
+    path = out / "params.npz"
+    if not path.exists():
+        raise ValueError(f"out: {out} has no params.npz (the run has not finished)")
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            params = {k: data[k] for k in data.files}
+    except Exception as exc:
+        raise ValueError(f"out: cannot read {path} ({type(exc).__name__}: {exc})") from None
+    model.load_params(params)
+    return config, model
