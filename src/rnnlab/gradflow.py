@@ -189,17 +189,23 @@ def diagnose_layer(
         layer.train(was_training)
 
 
-def relative(curve: list[float] | None) -> np.ndarray | None:
-    """A curve divided by its value at distance 0 (the step where the loss is)."""
+def relative(diag: dict[str, Any], key: str = "dh") -> np.ndarray | None:
+    """``diag[key]`` divided by ``||dL/dh||`` at distance 0, the step where the loss is.
+
+    The cell-state curve is divided by the same number: at the loss step dL/dc is zero (the
+    loss reads h only), so the ratio says how much of the error reaching h is held in c.
+    """
+    curve = diag.get(key)
     if curve is None:
         return None
     values = np.asarray(curve, dtype=np.float64)
-    return values / values[0] if values[0] > 0 else np.full_like(values, np.nan)
+    ref = float(np.asarray(diag["jacobian" if key == "jacobian" else "dh"])[0])
+    return values / ref if ref > 0 else np.full_like(values, np.nan)
 
 
 def ratio_at(diag: dict[str, Any], distance: int, key: str = "dh") -> float | None:
-    """``key``'s norm ``distance`` steps back relative to its norm at the last step."""
-    rel = relative(diag.get(key))
+    """``key``'s norm ``distance`` steps back relative to ``||dL/dh||`` at the last step."""
+    rel = relative(diag, key)
     if rel is None or distance >= len(rel):
         return None
     return float(rel[distance])

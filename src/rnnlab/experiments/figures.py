@@ -137,7 +137,7 @@ def gradflow_figure(diags: dict[str, dict[str, dict[str, Any]]]) -> bytes:
             if not diag:
                 continue
             for key, style in (("dh", "-"), ("dc", ":")):
-                rel = relative(diag.get(key))
+                rel = relative(diag, key)
                 if rel is None:
                     continue
                 label = cell if key == "dh" else f"{cell} (cell state c)"
