@@ -133,3 +133,10 @@ def test_sigkill_then_resume_gives_the_uninterrupted_numbers(tmp_path) -> None:
     assert _numbers(a) == _numbers(b)
     for name in ("metrics.csv", "params.npz"):
         assert (reference / name).read_bytes() == (out / name).read_bytes(), name
+
+
+@pytest.mark.parametrize("path", sorted((Path(__file__).parents[1] / "configs").glob("*.toml")))
+def test_example_configs_are_valid(path) -> None:
+    import tomllib
+
+    TrainConfig.from_dict(tomllib.loads(path.read_text()))
