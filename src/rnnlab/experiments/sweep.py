@@ -66,7 +66,7 @@ def run_job(job: Job) -> dict[str, Any]:
         "wall_time": wall,
         "version": __version__,
         "hidden": int(config.hidden),
-        "init": job.config.get("init"),
+        "init": str(result.get("init") or config.resolved_init),
         "steps": int(config.steps),
         "steps_run": _steps_run(result),
         "config": json.dumps(job.config, sort_keys=True),
