@@ -46,6 +46,9 @@ def test_train_writes_the_run_and_matches_the_library(tmp_path, capsys) -> None:
     assert config.task_options == {"test_size": 128}
     result = json.loads((out / "result.json").read_text())
     assert _numbers(result) == _numbers(train_run(config))
+    before = _files(out)
+    assert main(["train", "--out", str(out), "--resume", "--quiet"]) == 0  # flags from config.json
+    assert _files(out) == before  # a finished run is left as it is
 
 
 def test_toml_config_with_flags_overriding(tmp_path) -> None:
