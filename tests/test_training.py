@@ -52,7 +52,7 @@ def test_fifty_steps_reduce_the_loss(tmp_path) -> None:
         {},
         {"cell": "gru", "optimizer": "rmsprop", "schedule": "cosine", "clip_mode": "value"},
         {"cell": "rnn", "optimizer": "sgd", "optimizer_options": {"momentum": 0.9}, "tbptt": 4},
-        {"task": "temporal_order", "task_options": {"test_size": 64}, "cell": "lstm:peephole"},
+        {"task": "temporal_order", "task_options": {"test_size": 64}, "schedule": "step"},
         {"task": "longlag", "length": 5, "num_layers": 2, "dropout": 0.2, "weight_decay": 1e-4},
     ],
 )

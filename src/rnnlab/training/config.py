@@ -42,9 +42,10 @@ class TrainConfig:
     and GRU with T_max = the task's longest sequence, PyTorch's for the RNN).
 
     ``clip`` None switches clipping off; ``clip_mode`` "norm" clips the global norm, "value"
-    each entry. ``schedule`` is a `rnnlab.optim` schedule name (cosine runs over ``steps``
-    unless ``schedule_options`` says otherwise). ``tbptt`` None is full BPTT. ``early_stop``
-    stops at the first evaluation where the task's criterion holds.
+    each entry. ``schedule`` is a `rnnlab.optim` schedule name; unless ``schedule_options``
+    says otherwise, cosine runs over ``steps`` and step divides by 10 every ``steps // 3``.
+    ``tbptt`` None is full BPTT. ``early_stop`` stops at the first evaluation where the task's
+    criterion holds.
     """
 
     task: str
@@ -133,7 +134,12 @@ class TrainConfig:
         options = dict(self.schedule_options)
         if self.schedule == "cosine":
             options.setdefault("total_steps", self.steps)
-        return make_schedule(self.schedule, self.lr, **options)
+        if self.schedule == "step":  # default: divide by 10 after each third of the run
+            options.setdefault("step_size", max(1, self.steps // 3))
+        try:
+            return make_schedule(self.schedule, self.lr, **options)
+        except TypeError as exc:  # a missing or mistyped option
+            raise ValueError(f"schedule_options: {exc}") from None
 
     # -- (de)serialisation ---------------------------------------------------------------------
 
