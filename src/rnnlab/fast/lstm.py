@@ -1,0 +1,215 @@
+"""Compiled LSTM time loop: equations (1)-(8) of `rnnlab.cells.LSTMCell`, every variant.
+
+One call runs all T steps for the batch rows ``n0:n1`` (threads take disjoint rows: rows never
+interact). Per step: one BLAS product for the recurrent projection of all rows, then the gate
+equations, writing the caches as they go. The variant is the runtime vector ``cfg``
+(`rnnlab.fast.cfg`), so the eleven presets share one compiled kernel per precision; the plain
+cell runs branch-free loops (below), the others the per-unit code of `lstm_variants`.
+
+Why many short loops rather than one: a loop that writes eight arrays needs more run-time alias
+checks than LLVM allows and stays scalar, about 10x slower; loops with one output vectorise.
+Element-wise steps whose operands are all (rows, H) blocks run as one flat loop over all rows.
+Padded rows (``mask`` 0) are computed like the others, as the reference does, and then get
+their old state back.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from .activations import sigmoid, tanh
+from .cfg import (
+    ACT_C,
+    C_PREV,
+    FGR,
+    H_PREV,
+    OFF_F,
+    OFF_I,
+    OFF_O,
+    PLAIN,
+    SIG_F,
+    SIG_I,
+    SIG_O,
+    C,
+    F,
+    G,
+    I,
+    O,
+)
+from .lstm_variants import _variant_row, _variant_row_back
+
+_JIT = {"cache": True, "error_model": "numpy", "nogil": True}
+
+
+@njit(**_JIT)
+def forward(xp, w_t, b, peep, wg_t, cfg, state0, mask, has_mask, reverse, one, n0, n1, out):
+    """Steps (1)-(8) over all T for rows n0:n1.
+
+    ``w_t`` is W_hh.T (H, G*H), ``wg_t`` W_gh.T; ``state0`` = (h0, c0, q0) as (N, size);
+    ``out`` = (hs (T, N, H), caches (8, T, N, H), q_prev (T, N, S*H), h_T, c_T, q_T).
+    """
+    hs, cache, q_prev, h_T, c_T, q_T = out
+    T, nr = xp.shape[0], n1 - n0
+    h, c, q = state0[0][n0:n1].copy(), state0[1][n0:n1].copy(), state0[2][n0:n1].copy()
+    a = np.empty((nr, xp.shape[2]), dtype=xp.dtype)
+    qa = np.empty_like(q)
+    for s in range(T):
+        t = T - 1 - s if reverse else s
+        _copy(h, cache[H_PREV, t, n0:n1])
+        _copy(c, cache[C_PREV, t, n0:n1])
+        np.dot(h, w_t, a)  # (1) recurrent projection of all rows: one BLAS call
+        if cfg[FGR]:
+            _copy(q, q_prev[t, n0:n1])
+            np.dot(q, wg_t, qa)  # (2) the previous step's sigmoid gates
+        if cfg[PLAIN]:
+            _plain_gates(xp[t, n0:n1], a, b, cache, t, n0, n1)
+        else:
+            for r in range(nr):
+                _variant_row(xp[t, n0 + r], a[r], qa[r], b, peep, cfg, h[r], c[r],
+                             cache[:, t, n0 + r], one)  # fmt: skip
+        _new_state(cache, t, n0, n1, cfg, h, c, q)
+        for r in range(nr):
+            n = n0 + r
+            m = mask[t, n, 0] if has_mask else one
+            if m == 0:  # padded rows keep their state (np.where in the reference)
+                h[r] = cache[H_PREV, t, n]  # (one target per statement: numba mishandles
+                c[r] = cache[C_PREV, t, n]  # tuple targets that are array slices)
+                if cfg[FGR]:
+                    q[r] = q_prev[t, n]
+            for j in range(h.shape[1]):
+                hs[t, n, j] = h[r, j] * m
+    _copy(h, h_T[n0:n1])
+    _copy(c, c_T[n0:n1])
+    _copy(q, q_T[n0:n1])
+
+
+@njit(inline="always")
+def _copy(src, dst):
+    """dst[...] = src for two C-contiguous blocks of the same size, as one flat loop."""
+    s, d = src.reshape(-1), dst.reshape(-1)
+    for k in range(s.shape[0]):
+        d[k] = s[k]
+
+
+@njit(inline="always")
+def _plain_gates(xp, a, b, cache, t, n0, n1):
+    """(1), (4)-(7) of the plain cell: i, f, g, o = act(xp + h_prev @ W_hh.T + b_hh), c."""
+    H = cache.shape[3]
+    for r in range(n1 - n0):
+        x, u, n = xp[r], a[r], n0 + r
+        i, f, g, o = cache[I, t, n], cache[F, t, n], cache[G, t, n], cache[O, t, n]
+        for j in range(H):
+            i[j] = sigmoid(x[j] + u[j] + b[j])  # (1), (4)
+        for j in range(H):
+            f[j] = sigmoid(x[H + j] + u[H + j] + b[H + j])
+        for j in range(H):
+            g[j] = tanh(x[2 * H + j] + u[2 * H + j] + b[2 * H + j])
+        for j in range(H):
+            o[j] = sigmoid(x[3 * H + j] + u[3 * H + j] + b[3 * H + j])  # (6)
+        c_prev, c_new, act_c = cache[C_PREV, t, n], cache[C, t, n], cache[ACT_C, t, n]
+        for j in range(H):
+            c_new[j] = f[j] * c_prev[j] + i[j] * g[j]  # (5)
+        for j in range(H):
+            act_c[j] = tanh(c_new[j])  # (7)
+
+
+@njit(inline="always")
+def _new_state(cache, t, n0, n1, cfg, h, c, q):
+    """(7) h = o * act(c), the new cell, and (8) q = (i, f, o), for all rows (flat loops)."""
+    o, act_c = cache[O, t, n0:n1].reshape(-1), cache[ACT_C, t, n0:n1].reshape(-1)
+    c_new = cache[C, t, n0:n1].reshape(-1)
+    hf, cf = h.reshape(-1), c.reshape(-1)
+    for k in range(hf.shape[0]):
+        hf[k] = o[k] * act_c[k]  # (7)
+    for k in range(cf.shape[0]):
+        cf[k] = c_new[k]
+    if cfg[FGR]:  # (8) the sigmoid gates the next step reads
+        H = h.shape[1]
+        for gate, slot in ((SIG_I, I), (SIG_F, F), (SIG_O, O)):
+            if cfg[gate] >= 0:
+                for r in range(h.shape[0]):
+                    q[r, cfg[gate] : cfg[gate] + H] = cache[slot, t, n0 + r]
+
+
+@njit(**_JIT)
+def backward(cache, w, wg, peep, cfg, dhs, dstate, mask, has_mask, reverse, one, n0, n1, out):
+    """Steps (8')-(1') over all T, in the opposite order of `forward`, for rows n0:n1.
+
+    ``w`` is W_hh (G*H, H), ``wg`` W_gh; ``dstate`` = gradients of the final (h, c, q);
+    ``out`` = (dA (T, N, G*H), d(h, c, q) of the initial state, trace (3 arrays), want_trace).
+    """
+    dA, dh_0, dc_0, dq_0, trace, want_trace = out
+    T, nr, H = dhs.shape[0], n1 - n0, dhs.shape[2]
+    dh, dc, dq = dstate[0][n0:n1].copy(), dstate[1][n0:n1].copy(), dstate[2][n0:n1].copy()
+    dh_t, dc_full, dc_new = np.empty_like(dh), np.empty_like(dc), np.empty_like(dc)
+    dh_prev, dq_prev, da_s = np.empty_like(dh), np.empty_like(dq), np.empty_like(dq)
+    for s in range(T):
+        t = s if reverse else T - 1 - s
+        _add(dh, dhs[t, n0:n1], dh_t)  # the output's gradient joins dh
+        if want_trace:
+            _copy(dh_t, trace[0][t, n0:n1])
+            _copy(dc, trace[1][t, n0:n1])
+            _copy(dq, trace[2][t, n0:n1])
+        if cfg[PLAIN]:
+            _plain_back(cache, t, n0, dh_t, dc, dA[t, n0:n1], dc_full, dc_new, one)
+        else:
+            for r in range(nr):
+                _variant_row_back(cache[:, t, n0 + r], peep, cfg, dh_t[r], dc[r], dq[r],
+                                  dA[t, n0 + r], dc_new[r], one)  # fmt: skip
+        np.dot(dA[t, n0:n1], w, dh_prev)  # (1') dh_prev = da @ W_hh, one BLAS call
+        if cfg[FGR]:
+            for gate, off in ((SIG_I, OFF_I), (SIG_F, OFF_F), (SIG_O, OFF_O)):
+                if cfg[gate] >= 0:
+                    da_s[:, cfg[gate] : cfg[gate] + H] = dA[t, n0:n1, cfg[off] : cfg[off] + H]
+            np.dot(da_s, wg, dq_prev)  # (2') dq_prev = da_s @ W_gh
+        if has_mask:
+            for r in range(nr):
+                m = mask[t, n0 + r, 0]
+                for k in range(dA.shape[2]):  # padded rows: the step receives no gradient
+                    dA[t, n0 + r, k] *= m
+                if m != 0:  # valid rows take the new gradients, padded rows pass theirs on
+                    dh[r] = dh_prev[r]
+                    dc[r] = dc_new[r]
+                    dq[r] = dq_prev[r]
+        else:  # every row takes the new gradients: swap buffers instead of copying
+            dh, dh_prev = dh_prev, dh
+            dc, dc_new = dc_new, dc
+            dq, dq_prev = dq_prev, dq
+    _copy(dh, dh_0[n0:n1])
+    _copy(dc, dc_0[n0:n1])
+    _copy(dq, dq_0[n0:n1])
+
+
+@njit(inline="always")
+def _add(x, y, out):
+    xf, yf, of = x.reshape(-1), y.reshape(-1), out.reshape(-1)
+    for k in range(of.shape[0]):
+        of[k] = xf[k] + yf[k]
+
+
+@njit(inline="always")
+def _plain_back(cache, t, n0, dh, dc, da, dc_full, dc_prev, one):
+    """(7')-(4') of the plain cell for all rows; ``da`` rows = (da_i, da_f, da_g, da_o)."""
+    n1 = n0 + dh.shape[0]
+    o, act_c = cache[O, t, n0:n1].reshape(-1), cache[ACT_C, t, n0:n1].reshape(-1)
+    dhf, dcf, full = dh.reshape(-1), dc.reshape(-1), dc_full.reshape(-1)
+    for k in range(full.shape[0]):
+        full[k] = dcf[k] + dhf[k] * o[k] * (one - act_c[k] * act_c[k])  # (7') dc in full
+    H = dh.shape[1]
+    for r in range(dh.shape[0]):
+        n = n0 + r
+        i, f, g, o = cache[I, t, n], cache[F, t, n], cache[G, t, n], cache[O, t, n]
+        act_c, c_prev = cache[ACT_C, t, n], cache[C_PREV, t, n]
+        d, dc_r, dh_r = da[r], dc_full[r], dh[r]
+        for j in range(H):
+            d[3 * H + j] = dh_r[j] * act_c[j] * (o[j] * (one - o[j]))  # (7'), (6')
+        for j in range(H):
+            d[j] = dc_r[j] * g[j] * (i[j] * (one - i[j]))  # (5'), (4')
+        for j in range(H):
+            d[H + j] = dc_r[j] * c_prev[j] * (f[j] * (one - f[j]))
+        for j in range(H):
+            d[2 * H + j] = dc_r[j] * i[j] * (one - g[j] * g[j])
+    f, prev = cache[F, t, n0:n1].reshape(-1), dc_prev.reshape(-1)
+    for k in range(prev.shape[0]):
+        prev[k] = full[k] * f[k]  # (5') the constant error carousel: dc_prev = dc * f
