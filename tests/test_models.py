@@ -15,9 +15,11 @@ N, T, D, H, OUT = 3, 5, 2, 3, 3
 LENGTHS = np.array([5, 3, 1])
 
 
-def _model(cell: str, kind: str, loss: str, rng: np.random.Generator, **layer_kw):
+def _model(
+    cell: str, kind: str, loss: str, rng: np.random.Generator, skip: bool = False, **layer_kw
+):
     layer = build_layer(cell, D, H, dtype="float64", **layer_kw)
-    model = make_model(layer, OUT, kind, loss, rng)
+    model = make_model(layer, OUT, kind, loss, rng, input_to_output=skip)
     for value in model.params.values():  # random, non-zero everywhere (biases too)
         value[...] = rng.uniform(-0.5, 0.5, size=value.shape)
     return model
@@ -104,6 +106,20 @@ def test_two_layer_bidirectional_model_gradient(kind, rng) -> None:
     model = _model("lstm", kind, "mse", rng, num_layers=2, bidirectional=True)
     errors = _check(model, _batch(kind, "mse", rng), max_entries=12)
     assert max(errors.values()) < TOLERANCE, errors
+
+
+@pytest.mark.parametrize("kind", ["many_to_one", "many_to_many"])
+def test_input_to_output_readout_gradient(kind, rng) -> None:
+    model = _model("lstm", kind, "sigmoid_bce", rng, skip=True)
+    assert model.readout["skip"].shape == (OUT, D)
+    batch = _batch(kind, "sigmoid_bce", rng)
+    errors = _check(model, batch)
+    assert set(errors) >= {"readout.skip", "weight_hh_l0"}
+    assert max(errors.values()) < TOLERANCE, errors
+    # The direct path is really there: the output moves with this step's input, h held fixed.
+    out, cache = model.forward(batch.x, batch.lengths)
+    h_only = cache.h @ model.readout["weight"].T + model.readout["bias"]
+    np.testing.assert_allclose(out - h_only, cache.x_read @ model.readout["skip"].T, atol=1e-12)
 
 
 @pytest.mark.parametrize("kind", ["many_to_one", "many_to_many"])

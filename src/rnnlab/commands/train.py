@@ -40,6 +40,7 @@ _FIELDS = {
     "tbptt": "tbptt",
     "early_stop": "early_stop",
     "dtype": "dtype",
+    "input_to_output": "input_to_output",
 }
 _TASK_OPTIONS = ("variant", "bits", "test_size")
 
@@ -108,6 +109,9 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     a("--tbptt", type=int, help="truncated BPTT window in steps (default: full BPTT)")
     a("--no-early-stop", dest="early_stop", action="store_const", const=False)
     a("--dtype", choices=("float64", "float32"), help="default float64")
+    a("--input-to-output", dest="input_to_output", action="store_const", const=True,
+      help="readout also reads the input directly (default: as the task's paper; on for longlag)")
+    a("--no-input-to-output", dest="input_to_output", action="store_const", const=False)
     a("--variant", help="task option, e.g. adding --variant pascanu")
     a("--bits", type=int, help="task option of temporal_order (2 or 3)")
     a("--test-size", type=int, help="task option: test sequences per evaluation")

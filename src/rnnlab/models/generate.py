@@ -78,6 +78,8 @@ def generate(
             inputs.append(x)
             y, state, _ = layer.forward(x[:, None, :], state)
             out = y[:, 0] @ model.readout["weight"].T + model.readout["bias"]  # (N, O)
+            if model.input_to_output:
+                out = out + x @ model.readout["skip"].T
             outputs.append(out)
             x = _next_input(model, out, feedback, rng)
     finally:

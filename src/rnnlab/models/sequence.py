@@ -2,7 +2,11 @@
 
 Shapes: N batch, T steps, D input, H hidden, K = directions * H the layer's output width,
 O outputs. The readout is ``out = h @ W.T + b`` with ``readout.weight`` W (O, K) and
-``readout.bias`` b (O,), PyTorch's ``nn.Linear`` layout. Where it reads ``h``:
+``readout.bias`` b (O,), PyTorch's ``nn.Linear`` layout. With ``input_to_output`` the readout
+also reads the input of the same step through ``readout.skip`` S (O, D), ``out += x @ S.T``:
+HS97's nets had these direct input-to-output connections (its experiment 2a counts
+(p + 1)^2 of them), so a step's own symbol need not squeeze through the hidden units and the
+recurrent part is left with what needs memory. Where it reads ``h`` (and ``x``):
 
 * ``many_to_one``: at each sequence's last valid step ``t_n = lengths[n] - 1``; output (N, O).
 * ``many_to_many``: at every step; output (N, T, O); the loss counts the valid steps only
@@ -13,8 +17,9 @@ Forward and backward (``dout`` = dL/d out from the loss)::
 
     (1) y = layer(x)                                  # (N, T, K)
     (2) h = y[n, t_n]  (many_to_one)  |  h = y        # (N, K) | (N, T, K)
-    (3) out = h @ W.T + b
+    (3) out = h @ W.T + b  [+ x_r @ S.T]              # x_r: x read where h is
     (3') dW = dout.T @ h (summed over N and T);  db = sum dout;  dh = dout @ W
+         [dS = dout.T @ x_r]
     (2') dy = 0 except dy[n, t_n] = dh[n]  (many_to_one)  |  dy = dh
     (1') layer.backward(dy)
 
@@ -49,6 +54,7 @@ class ModelCache:
     chunks: list[tuple[int, int, LayerCache]]  # (start, stop, cache)
     y: Array  # (N, T, K) layer output over all chunks
     h: Array  # what the readout read: (N, K) or (N, T, K)
+    x_read: Array | None  # with input_to_output: the input where h was read, (N, D) | (N, T, D)
     last: Array | None  # many_to_one: (N,) index of each sequence's last valid step
     final_state: PublicState
 
@@ -68,7 +74,7 @@ class SequenceModel:
         loss: str,
     ) -> None:
         self.layer = layer
-        self.readout = readout  # {"weight": (O, K), "bias": (O,)}
+        self.readout = readout  # {"weight": (O, K), "bias": (O,)[, "skip": (O, D)]}
         self.output_kind = output_kind
         self.loss_name = loss
 
@@ -83,6 +89,11 @@ class SequenceModel:
     @property
     def num_params(self) -> int:
         return int(sum(p.size for p in self.params.values()))
+
+    @property
+    def input_to_output(self) -> bool:
+        """Whether the readout also reads the input directly (``readout.skip``)."""
+        return "skip" in self.readout
 
     @property
     def output_size(self) -> int:
@@ -136,12 +147,16 @@ class SequenceModel:
         y = ys[0] if len(ys) == 1 else np.concatenate(ys, axis=1)
         last = None
         if self.output_kind == "many_to_many":
-            h = y  # (2)
+            h, x_read = y, x  # (2)
         else:
             last = np.full(N, T - 1) if lengths is None else np.asarray(lengths, dtype=np.int64) - 1
-            h = y[np.arange(N), last]  # (2) (N, K)
+            h, x_read = y[np.arange(N), last], x[np.arange(N), last]  # (2) (N, K), (N, D)
         out = h @ self.readout["weight"].T + self.readout["bias"]  # (3)
-        return out, ModelCache(chunks, y, h, last, state)
+        if self.input_to_output:
+            out = out + x_read @ self.readout["skip"].T  # (3)
+        else:
+            x_read = None
+        return out, ModelCache(chunks, y, h, x_read, last, state)
 
     def backward(self, dout: Array, cache: ModelCache) -> dict[str, Array]:
         """Gradients of every parameter (named as `params`) given dL/d out."""
@@ -151,6 +166,9 @@ class SequenceModel:
             "readout.weight": flat_dout.T @ h.reshape(-1, h.shape[-1]),  # (3')
             "readout.bias": flat_dout.sum(axis=0),
         }
+        if cache.x_read is not None:
+            x_read = cache.x_read.reshape(-1, cache.x_read.shape[-1])
+            grads["readout.skip"] = flat_dout.T @ x_read  # (3')
         dh = dout @ W  # (3')
         if cache.last is None:
             dy = dh  # (2')
@@ -203,7 +221,8 @@ class SequenceModel:
     def __repr__(self) -> str:
         return (
             f"SequenceModel({self.layer!r}, outputs={self.output_size}, "
-            f"output_kind='{self.output_kind}', loss='{self.loss_name}')"
+            f"output_kind='{self.output_kind}', loss='{self.loss_name}'"
+            f"{', input_to_output=True' if self.input_to_output else ''})"
         )
 
 
@@ -213,18 +232,25 @@ def make_model(
     output_kind: str,
     loss: str,
     rng: np.random.Generator,
+    input_to_output: bool = False,
 ) -> SequenceModel:
-    """``layer`` plus a readout drawn as PyTorch's ``nn.Linear``: U(+-1/sqrt(K)) for W and b."""
+    """``layer`` plus a readout drawn as PyTorch's ``nn.Linear``: U(+-1/sqrt(K)) for W and b.
+
+    With ``input_to_output`` the readout is one ``nn.Linear`` over the concatenation [h; x]
+    (fan-in K + D), stored as W and S: U(+-1/sqrt(K + D)) for W, b and S.
+    """
     if output_kind not in OUTPUT_KINDS:
         raise ValueError(
             f"output_kind: expected one of {', '.join(OUTPUT_KINDS)}, got {output_kind!r}"
         )
     if loss not in LOSSES:
         raise ValueError(f"loss: expected one of {', '.join(LOSSES)}, got {loss!r}")
-    K = layer.directions * layer.hidden_size
-    bound = 1.0 / np.sqrt(K)
+    K, D = layer.directions * layer.hidden_size, layer.input_size
+    bound = 1.0 / np.sqrt(K + D if input_to_output else K)
     readout = {
         "weight": rng.uniform(-bound, bound, size=(output_size, K)).astype(layer.dtype),
         "bias": rng.uniform(-bound, bound, size=output_size).astype(layer.dtype),
     }
+    if input_to_output:
+        readout["skip"] = rng.uniform(-bound, bound, size=(output_size, D)).astype(layer.dtype)
     return SequenceModel(layer, readout, output_kind, loss)  # type: ignore[arg-type]

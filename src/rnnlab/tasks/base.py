@@ -51,6 +51,9 @@ class Task(abc.ABC):
     criterion: ClassVar[str]  # the success rule in words
     source: ClassVar[str]  # the paper (and experiment) the definition follows
     length_field: ClassVar[str]  # the dataclass field that `make_task(name, length)` fills
+    # The architecture the source paper trained: True where its nets had direct input-to-output
+    # connections (HS97 exp 2a), which the readout then gets too (`make_model`), for every cell.
+    input_to_output: ClassVar[bool] = False
     test_size: int
 
     @property

@@ -53,6 +53,10 @@ class LongLag(Task):
     criterion: ClassVar[str] = "max |error| of all sigmoid outputs < 0.25 on the test sequences"
     source: ClassVar[str] = "Hochreiter & Schmidhuber 1997 exp 2a"
     length_field: ClassVar[str] = "p"
+    # HS97 2a's nets, RTRL/BPTT and LSTM alike, had every input unit connected to every output
+    # unit (#w = 10504 at p = 100, (p + 1)^2 of them): predicting a_(i+1) from a_i is then a
+    # direct map, and only the last symbol has to come through the recurrent memory.
+    input_to_output: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
         check_int("length p", self.p, 2)

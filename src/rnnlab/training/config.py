@@ -45,7 +45,8 @@ class TrainConfig:
     each entry. ``schedule`` is a `rnnlab.optim` schedule name; unless ``schedule_options``
     says otherwise, cosine runs over ``steps`` and step divides by 10 every ``steps // 3``.
     ``tbptt`` None is full BPTT. ``early_stop`` stops at the first evaluation where the task's
-    criterion holds.
+    criterion holds. ``input_to_output`` gives the readout direct connections from the input
+    (`rnnlab.models.make_model`); None means the task's own architecture (True for longlag).
     """
 
     task: str
@@ -73,6 +74,7 @@ class TrainConfig:
     tbptt: int | None = None
     early_stop: bool = True
     dtype: str = "float64"
+    input_to_output: bool | None = None
 
     def __post_init__(self) -> None:
         for name in ("task_options", "optimizer_options", "schedule_options"):
@@ -114,6 +116,10 @@ class TrainConfig:
         )  # fmt: skip
         if self.init is not None:
             check_init(layer, self.init, task.max_length)
+        if self.input_to_output is not None and not isinstance(self.input_to_output, bool):
+            raise ValueError(
+                f"input_to_output: expected true, false or none, got {self.input_to_output!r}"
+            )
         if self.tbptt is not None and self.bidirectional:
             raise ValueError("tbptt: truncated BPTT needs a unidirectional layer")
 
@@ -125,6 +131,12 @@ class TrainConfig:
     @property
     def kind(self) -> str:
         return self.cell.partition(":")[0]
+
+    @property
+    def resolved_input_to_output(self) -> bool:
+        if self.input_to_output is None:
+            return self.make_task().input_to_output
+        return self.input_to_output
 
     @property
     def resolved_init(self) -> str:

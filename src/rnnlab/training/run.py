@@ -54,7 +54,14 @@ def build_model(config: TrainConfig, rng: np.random.Generator) -> SequenceModel:
         config.dtype,
     )
     apply_init(layer, config.resolved_init, rng, t_max=task.max_length)
-    return make_model(layer, task.output_size, task.output_kind, task.loss, rng)
+    return make_model(
+        layer,
+        task.output_size,
+        task.output_kind,
+        task.loss,
+        rng,
+        input_to_output=config.resolved_input_to_output,
+    )
 
 
 def make_run_optimizer(config: TrainConfig, model: SequenceModel) -> Optimizer:
