@@ -1,0 +1,249 @@
+"""The recurrent layer: a stack of cells over time, one or two directions, dropout between layers.
+
+`rnnlab.layers` holds the three concrete layers (RNN, LSTM, GRU); this module the machinery
+they share.
+
+A layer owns its parameters in ``params``, a dict named as PyTorch names them
+(``weight_ih_l0``, ``weight_hh_l1_reverse``, ...), so exchanging weights with PyTorch is a copy.
+``forward`` returns a cache that ``backward`` consumes; the cache also exposes every step's gate
+activations and cell states for diagnostics.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import numpy as np
+
+from . import backend
+from .cells.base import Array, Cell, Params, State, StepCache
+from .layer_state import from_public_state, to_public_state
+from .validation import as_float_array, as_lengths, check_positive_int
+
+PublicState = Array | tuple[Array, ...]
+
+
+@dataclass
+class LayerCache:
+    """What `RecurrentLayer.forward` kept for `backward`, and for anyone who wants to look.
+
+    ``steps[layer][direction]`` maps names (``"i"``, ``"f"``, ``"c"``, ``"h_prev"``, ...) to
+    (T, N, H) arrays over time, in the time order of the input (also for the reverse direction).
+    """
+
+    owner: object
+    inputs: list[Array]  # time-major input of each layer, after dropout: (T, N, D_k)
+    dropout_masks: list[Array | None]
+    steps: list[list[StepCache]]
+    mask: Array | None  # (T, N, 1) valid steps, or None when every step is valid
+    output_shape: tuple[int, ...]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class RecurrentLayer:
+    """Base of `RNN`, `LSTM` and `GRU`; subclasses choose the cell."""
+
+    kind: ClassVar[str]
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        bidirectional: bool = False,
+        dropout: float = 0.0,
+        dtype: str | np.dtype = "float32",
+        seed: int = 0,
+    ) -> None:
+        self.input_size = check_positive_int(input_size, "input_size")
+        self.hidden_size = check_positive_int(hidden_size, "hidden_size")
+        self.num_layers = check_positive_int(num_layers, "num_layers")
+        self.bidirectional = bool(bidirectional)
+        if not 0.0 <= float(dropout) < 1.0:
+            raise ValueError(f"dropout: expected a probability in [0, 1), got {dropout!r}")
+        self.dropout = float(dropout)
+        if str(np.dtype(dtype)) not in ("float32", "float64"):
+            raise ValueError(f"dtype: expected 'float32' or 'float64', got {dtype!r}")
+        self.dtype = np.dtype(dtype)
+        self.training = True
+        self.cell: Cell = self._make_cell()
+        init_seq, dropout_seq = np.random.SeedSequence(seed).spawn(2)
+        self._dropout_rng = np.random.default_rng(dropout_seq)
+        self.params: Params = self._init_params(np.random.default_rng(init_seq))
+
+    def _make_cell(self) -> Cell:
+        raise NotImplementedError
+
+    # -- parameters --------------------------------------------------------------------------
+
+    @property
+    def directions(self) -> int:
+        return 2 if self.bidirectional else 1
+
+    def layer_input_size(self, layer: int) -> int:
+        return self.input_size if layer == 0 else self.directions * self.hidden_size
+
+    @staticmethod
+    def param_name(local: str, layer: int, direction: int) -> str:
+        return f"{local}_l{layer}" + ("_reverse" if direction else "")
+
+    def layer_params(self, layer: int, direction: int) -> Params:
+        """The parameters of one layer and direction under the cell's local names (views)."""
+        shapes = self.cell.param_shapes(self.layer_input_size(layer))
+        return {k: self.params[self.param_name(k, layer, direction)] for k in shapes}
+
+    def _init_params(self, rng: np.random.Generator) -> Params:
+        # PyTorch's default: every parameter U(-1/sqrt(H), 1/sqrt(H)).
+        bound = 1.0 / np.sqrt(self.hidden_size)
+        params: Params = {}
+        for layer in range(self.num_layers):
+            for direction in range(self.directions):
+                for local, shape in self.cell.param_shapes(self.layer_input_size(layer)).items():
+                    values = rng.uniform(-bound, bound, size=shape).astype(self.dtype)
+                    params[self.param_name(local, layer, direction)] = values
+        return params
+
+    @property
+    def num_params(self) -> int:
+        return int(sum(p.size for p in self.params.values()))
+
+    def train(self, mode: bool = True) -> RecurrentLayer:
+        """Dropout on (the default) or off; returns the layer, as PyTorch's ``train()``."""
+        self.training = bool(mode)
+        return self
+
+    def eval(self) -> RecurrentLayer:
+        return self.train(False)
+
+    # -- forward and backward ----------------------------------------------------------------
+
+    def forward(
+        self,
+        x: Array,
+        state: PublicState | None = None,
+        lengths: Array | None = None,
+        *,
+        rng: np.random.Generator | None = None,
+    ) -> tuple[Array, PublicState, LayerCache]:
+        """Run the stack over ``x`` (N, T, D); see the module docstring for the returned state.
+
+        ``lengths`` (N,) gives each right-padded sequence's number of valid steps; ``rng`` draws
+        the dropout masks (default: the layer's own generator, seeded from ``seed``).
+        """
+        x = as_float_array(x, "x", self.dtype, 3)
+        N, T, D = x.shape
+        if D != self.input_size:
+            raise ValueError(f"x: expected {self.input_size} features (input_size), got {D}")
+        mask = None
+        if lengths is not None:
+            valid = np.arange(T)[:, None] < as_lengths(lengths, N, T)[None, :]  # (T, N)
+            mask = valid[:, :, None].astype(self.dtype)
+        states = from_public_state(self, state, N)
+        inp = np.ascontiguousarray(x.transpose(1, 0, 2))  # (T, N, D): time-major inside
+        cache = LayerCache(self, [], [], [], mask, (N, T, self.directions * self.hidden_size))
+        finals: list[State] = []
+        for layer in range(self.num_layers):
+            inp, drop = self._dropout(inp, layer, rng)
+            cache.inputs.append(inp)
+            cache.dropout_masks.append(drop)
+            outs, cache_row = [], []
+            for direction in range(self.directions):
+                p = self.layer_params(layer, direction)
+                xp = inp @ p["weight_ih"].T + p["bias_ih"]  # all steps in one product
+                hs, final, steps = backend.unroll(
+                    self.cell,
+                    p,
+                    xp,
+                    states[layer * self.directions + direction],
+                    mask,
+                    reverse=direction == 1,
+                )
+                outs.append(hs)
+                cache_row.append(steps)
+                finals.append(final)
+            cache.steps.append(cache_row)
+            inp = np.concatenate(outs, axis=-1) if self.directions == 2 else outs[0]
+        y = np.ascontiguousarray(inp.transpose(1, 0, 2))
+        return y, to_public_state(self, finals), cache
+
+    def _dropout(
+        self, inp: Array, layer: int, rng: np.random.Generator | None
+    ) -> tuple[Array, Array | None]:
+        if layer == 0 or not self.training or self.dropout == 0.0:
+            return inp, None
+        rng = self._dropout_rng if rng is None else rng
+        keep = (rng.random(inp.shape) >= self.dropout).astype(self.dtype)
+        drop = keep / (1.0 - self.dropout)  # inverted dropout: evaluation needs no rescaling
+        return inp * drop, drop
+
+    def backward(
+        self,
+        dy: Array,
+        cache: LayerCache,
+        dstate: PublicState | None = None,
+        *,
+        trace: dict[tuple[int, int], list[Array]] | None = None,
+    ) -> tuple[Array, PublicState, Params]:
+        """Gradients of the input, the initial state and every parameter, given ``dy``.
+
+        With a dict ``trace``, ``trace[(layer, direction)]`` receives the per-step gradients of
+        the state, ``[dh, dc, ...]`` as (T, N, H) arrays (see `rnnlab.bptt.backprop`).
+        """
+        if not isinstance(cache, LayerCache) or cache.owner is not self:
+            raise ValueError("cache: expected the cache returned by this layer's forward()")
+        dy = as_float_array(dy, "dy", self.dtype, 3)
+        if dy.shape != cache.output_shape:
+            raise ValueError(f"dy: expected shape {cache.output_shape} (like y), got {dy.shape}")
+        N = dy.shape[0]
+        dfinals = from_public_state(self, dstate, N, name="dstate")
+        dinitial: list[State] = list(dfinals)
+        grads: Params = {}
+        dout = dy.transpose(1, 0, 2)  # (T, N, D*H)
+        H = self.hidden_size
+        for layer in reversed(range(self.num_layers)):
+            inp = cache.inputs[layer]
+            dinp = np.zeros_like(inp)
+            for direction in range(self.directions):
+                index = layer * self.directions + direction
+                p = self.layer_params(layer, direction)
+                dhs = dout[:, :, direction * H : (direction + 1) * H]
+                if cache.mask is not None:
+                    dhs = dhs * cache.mask  # padded outputs are constants
+                steps = cache.steps[layer][direction]
+                record = None if trace is None else trace.setdefault((layer, direction), [])
+                dxp, dhp, dinitial[index] = backend.backprop(
+                    self.cell, p, steps, dhs, dfinals[index], cache.mask, direction == 1, record
+                )
+                flat_dxp = dxp.reshape(-1, dxp.shape[-1])  # (T*N, G*H)
+                local = {
+                    "weight_ih": flat_dxp.T @ inp.reshape(-1, inp.shape[-1]),
+                    "bias_ih": flat_dxp.sum(axis=0),
+                    **self.cell.weight_grads(p, steps, dxp, dhp),
+                }
+                for name, g in local.items():
+                    grads[self.param_name(name, layer, direction)] = g
+                dinp += dxp @ p["weight_ih"]
+            if cache.dropout_masks[layer] is not None:
+                dinp = dinp * cache.dropout_masks[layer]
+            dout = dinp
+        dx = np.ascontiguousarray(dout.transpose(1, 0, 2))
+        return dx, to_public_state(self, dinitial), {k: grads[k] for k in self.params}
+
+    # -- interop -----------------------------------------------------------------------------
+
+    def to_torch(self) -> Any:
+        """A ``torch.nn`` module with the same weights (imports torch)."""
+        from .interop.torch import to_torch
+
+        return to_torch(self)
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}({self.input_size}, {self.hidden_size}, "
+            f"num_layers={self.num_layers}, bidirectional={self.bidirectional}, "
+            f"dropout={self.dropout}{self._extra_repr()}, dtype='{self.dtype}')"
+        )
+
+    def _extra_repr(self) -> str:
+        return ""
