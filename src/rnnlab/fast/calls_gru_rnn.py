@@ -1,0 +1,164 @@
+"""The fast `unroll` / `backprop` of the RNN and the GRU: same arguments and results as
+`rnnlab.bptt`, compiled loops (`rnnlab.fast.rnn`, `rnnlab.fast.gru`); registered in the dispatch
+dicts of `rnnlab.fast.calls`.
+
+Each function prepares contiguous arrays of one dtype, allocates the outputs, runs the kernel on
+batch slices (`rnnlab.fast.threads.run_rows`) and returns what the reference returns: outputs,
+final state, and the caches under the reference cell's keys as (T, N, H) arrays. For the RNN
+``dxp`` and ``dhp`` are one array, as the reference cell returns them (``da, da``).
+
+The helpers are kept apart from those of `rnnlab.fast.calls` on purpose: that module imports this
+one to register the cells, so importing back from it would be circular.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import bptt
+from ..cells import GRUCell, RNNCell
+from ..cells.base import Array, Params, State, StepCache
+from . import gru, rnn
+from .threads import run_rows
+
+GRU_CACHE_KEYS = ("r", "z", "n", "u_n", "h_prev")  # the order of GRUCell.step's cache dict
+_EMPTY_2D = (0, 0)
+
+
+def _c(a: Array, dtype: np.dtype) -> Array:
+    return np.ascontiguousarray(a, dtype=dtype)
+
+
+def _mask(mask: Array | None, dtype: np.dtype) -> tuple[Array, bool]:
+    if mask is None:
+        return np.ones((1, 1, 1), dtype=dtype), False
+    return _c(mask, dtype), True
+
+
+def _trace_buffer(trace: list[Array] | None, shape: tuple[int, ...], dtype: np.dtype) -> Array:
+    """Where the kernel writes the per-step gradient of h: (T, N, H), or empty if unwanted."""
+    return np.empty((0, 0, 0), dtype) if trace is None else np.empty(shape, dtype)
+
+
+def _hand_trace(trace: list[Array] | None, buffer: Array) -> None:
+    if trace is None:
+        return
+    if not trace:
+        trace.append(buffer)
+    else:  # the caller brought its own buffer: fill it, as the reference does
+        (own,) = trace
+        own[...] = buffer
+
+
+# -- RNN ----------------------------------------------------------------------------------------
+
+
+def _rnn_unroll(
+    cell: RNNCell, p: Params, xp: Array, state: State, mask: Array | None, reverse: bool
+) -> tuple[Array, State, StepCache]:
+    if cell.nonlinearity not in ("tanh", "relu"):  # other activations: only the reference
+        return bptt.unroll(cell, p, xp, state, mask, reverse)
+    T, N, H = xp.shape
+    dt = xp.dtype
+    m, has_mask = _mask(mask, dt)
+    out = (*(np.empty((T, N, H), dt) for _ in range(3)), np.empty((N, H), dt))
+    relu = cell.nonlinearity == "relu"
+    args = (_c(xp, dt), _c(p["weight_hh"].T, dt), _c(p["bias_hh"], dt), relu, _c(state[0], dt))
+
+    def kernel(n0: int, n1: int) -> None:
+        rnn.forward(*args, m, has_mask, reverse, dt.type(1), n0, n1, out)
+
+    run_rows(kernel, N)
+    hs, h, h_prev, h_T = out
+    return hs, (h_T,), {"h": h, "h_prev": h_prev}
+
+
+def _rnn_backprop(
+    cell: RNNCell,
+    p: Params,
+    caches: StepCache,
+    dhs: Array,
+    dstate: State,
+    mask: Array | None,
+    reverse: bool,
+    trace: list[Array] | None,
+) -> tuple[Array, Array, State]:
+    if cell.nonlinearity not in ("tanh", "relu"):
+        return bptt.backprop(cell, p, caches, dhs, dstate, mask, reverse, trace)
+    T, N, H = dhs.shape
+    dt = dhs.dtype
+    m, has_mask = _mask(mask, dt)
+    buffer = _trace_buffer(trace, (T, N, H), dt)
+    dA, dh0 = np.empty((T, N, H), dt), np.empty((N, H), dt)
+    out = (dA, dh0, buffer, trace is not None)
+    relu = cell.nonlinearity == "relu"
+    args = (_c(caches["h"], dt), _c(p["weight_hh"], dt), relu, _c(dhs, dt), _c(dstate[0], dt))
+
+    def kernel(n0: int, n1: int) -> None:
+        rnn.backward(*args, m, has_mask, reverse, dt.type(1), n0, n1, out)
+
+    run_rows(kernel, N)
+    _hand_trace(trace, buffer)
+    return dA, dA, (dh0,)
+
+
+# -- GRU ----------------------------------------------------------------------------------------
+
+
+def _gru_weights(cell: GRUCell, w: Array, dt: np.dtype) -> tuple[Array, Array]:
+    """W_hh (3H, H) whole with ``reset_after``, else its (r, z) rows and its n rows apart."""
+    if cell.reset_after:
+        return _c(w, dt), np.empty(_EMPTY_2D, dt)
+    H = cell.hidden_size
+    return _c(w[: 2 * H], dt), _c(w[2 * H :], dt)
+
+
+def _gru_unroll(
+    cell: GRUCell, p: Params, xp: Array, state: State, mask: Array | None, reverse: bool
+) -> tuple[Array, State, StepCache]:
+    T, N, _ = xp.shape
+    dt, H = xp.dtype, cell.hidden_size
+    m, has_mask = _mask(mask, dt)
+    out = (*(np.empty((T, N, H), dt) for _ in range(6)), np.empty((N, H), dt))
+    w, wn = _gru_weights(cell, p["weight_hh"], dt)
+    args = (_c(xp, dt), _c(w.T, dt), _c(wn.T, dt), _c(p["bias_hh"], dt), cell.reset_after)
+    h0 = _c(state[0], dt)
+
+    def kernel(n0: int, n1: int) -> None:
+        gru.forward(*args, h0, m, has_mask, reverse, dt.type(1), n0, n1, out)
+
+    run_rows(kernel, N)
+    hs, *cached, h_T = out
+    return hs, (h_T,), dict(zip(GRU_CACHE_KEYS, cached, strict=True))
+
+
+def _gru_backprop(
+    cell: GRUCell,
+    p: Params,
+    caches: StepCache,
+    dhs: Array,
+    dstate: State,
+    mask: Array | None,
+    reverse: bool,
+    trace: list[Array] | None,
+) -> tuple[Array, Array, State]:
+    T, N, H = dhs.shape
+    dt = dhs.dtype
+    m, has_mask = _mask(mask, dt)
+    buffer = _trace_buffer(trace, (T, N, H), dt)
+    dxp, dhp, dh0 = np.empty((T, N, 3 * H), dt), np.empty((T, N, 3 * H), dt), np.empty((N, H), dt)
+    out = (dxp, dhp, dh0, buffer, trace is not None)
+    cache = tuple(_c(caches[k], dt) for k in GRU_CACHE_KEYS)
+    w, wn = _gru_weights(cell, p["weight_hh"], dt)
+    args = (cache, w, wn, cell.reset_after, _c(dhs, dt), _c(dstate[0], dt))
+
+    def kernel(n0: int, n1: int) -> None:
+        gru.backward(*args, m, has_mask, reverse, dt.type(1), n0, n1, out)
+
+    run_rows(kernel, N)
+    _hand_trace(trace, buffer)
+    return dxp, dhp, (dh0,)
+
+
+UNROLL = {RNNCell: _rnn_unroll, GRUCell: _gru_unroll}
+BACKPROP = {RNNCell: _rnn_backprop, GRUCell: _gru_backprop}

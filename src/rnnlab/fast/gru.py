@@ -1,0 +1,156 @@
+"""Compiled GRU time loop: equations (1)-(4) and (4')-(1') of `rnnlab.cells.GRUCell`.
+
+One call runs all T steps for the batch rows ``n0:n1`` (threads take disjoint rows). Gate order
+r, z, n on the 3H axis. With ``reset_after`` (PyTorch's form) the recurrent projection of all
+three gates is one BLAS product per step; without it the n block reads ``r * h_prev``, known only
+after r, so it is a second, (rows x H) @ (H x H), product (forward and backward alike). The
+element-wise equations run in short loops with one output each, which vectorise (see
+`rnnlab.fast.lstm`). ``reset_after`` is a run-time flag: both forms share one kernel.
+
+Masks mirror `rnnlab.bptt`, as in `rnnlab.fast.rnn`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from .activations import sigmoid, tanh
+from .rnn import _add, _copy
+
+_JIT = {"cache": True, "error_model": "numpy", "nogil": True}
+
+
+@njit(**_JIT)
+def forward(xp, w_t, wn_t, b, reset_after, h0, mask, has_mask, reverse, one, n0, n1, out):
+    """Steps (1)-(4) over all T for rows n0:n1.
+
+    ``w_t`` is W_hh.T (H, 3H) with ``reset_after``, else W_h(r,z).T (H, 2H) and ``wn_t`` W_hn.T
+    (H, H); ``h0`` (N, H); ``out`` = (hs, then the caches r, z, n, u_n, h_prev, all (T, N, H),
+    and h_T (N, H)).
+    """
+    hs, c_r, c_z, c_n, c_un, c_hp, h_T = out
+    T, nr, H = xp.shape[0], n1 - n0, h0.shape[1]
+    h = h0[n0:n1].copy()
+    u = np.empty((nr, w_t.shape[1]), dtype=xp.dtype)
+    rh, un = np.empty_like(h), np.empty_like(h)
+    for s in range(T):
+        t = T - 1 - s if reverse else s
+        _copy(h, c_hp[t, n0:n1])
+        np.dot(h, w_t, u)  # (1) recurrent projection of all rows: one BLAS call
+        for k in range(nr):
+            n = n0 + k
+            x, a, r, z, hp = xp[t, n], u[k], c_r[t, n], c_z[t, n], c_hp[t, n]
+            for j in range(H):
+                r[j] = sigmoid(x[j] + (a[j] + b[j]))  # (2) (b_hh is part of u, as in (1))
+            for j in range(H):
+                z[j] = sigmoid(x[H + j] + (a[H + j] + b[H + j]))
+            if reset_after:
+                u_n = c_un[t, n]
+                for j in range(H):
+                    u_n[j] = a[2 * H + j] + b[2 * H + j]  # (1)
+            else:
+                for j in range(H):
+                    rh[k, j] = r[j] * hp[j]
+        if not reset_after:
+            np.dot(rh, wn_t, un)  # (1) reset before the product: (r * h_prev) @ W_hn.T
+            for k in range(nr):
+                u_n, v = c_un[t, n0 + k], un[k]
+                for j in range(H):
+                    u_n[j] = v[j] + b[2 * H + j]
+        for k in range(nr):
+            n = n0 + k
+            x, r, u_n, nn = xp[t, n], c_r[t, n], c_un[t, n], c_n[t, n]
+            if reset_after:
+                for j in range(H):
+                    nn[j] = tanh(x[2 * H + j] + r[j] * u_n[j])  # (3)
+            else:
+                for j in range(H):
+                    nn[j] = tanh(x[2 * H + j] + u_n[j])  # (3) reset before
+        zf, nf, hf = c_z[t, n0:n1].reshape(-1), c_n[t, n0:n1].reshape(-1), h.reshape(-1)
+        for k in range(hf.shape[0]):
+            hf[k] = (one - zf[k]) * nf[k] + zf[k] * hf[k]  # (4), all rows as one flat loop
+        for k in range(nr):
+            n = n0 + k
+            m = mask[t, n, 0] if has_mask else one
+            if m == 0:  # padded rows keep their state (np.where in the reference)
+                h[k] = c_hp[t, n]
+            for j in range(H):
+                hs[t, n, j] = h[k, j] * m
+    _copy(h, h_T[n0:n1])
+
+
+@njit(**_JIT)
+def backward(cache, w, wn, reset_after, dhs, dh_T, mask, has_mask, reverse, one, n0, n1, out):
+    """Steps (4')-(1') over all T, in the opposite order of `forward`, for rows n0:n1.
+
+    ``cache`` = the forward's (r, z, n, u_n, h_prev); ``w`` is W_hh (3H, H) with ``reset_after``,
+    else W_h(r,z) (2H, H) and ``wn`` W_hn (H, H); ``dh_T`` the final state's gradient;
+    ``out`` = (dxp, dhp (T, N, 3H), dh_0 (N, H), trace (T, N, H), want_trace).
+    """
+    c_r, c_z, c_n, c_un, c_hp = cache
+    dX, dP, dh_0, trace, want_trace = out
+    T, nr, H = dhs.shape[0], n1 - n0, dhs.shape[2]
+    dh = dh_T[n0:n1].copy()
+    dh_t, dh_prev, dn_a = np.empty_like(dh), np.empty_like(dh), np.empty_like(dh)
+    d_rh, drz, proj = np.empty_like(dh), np.empty((nr, 2 * H), dh.dtype), np.empty_like(dh)
+    for s in range(T):
+        t = s if reverse else T - 1 - s
+        _add(dh, dhs[t, n0:n1], dh_t)  # the output's gradient joins dh
+        if want_trace:
+            _copy(dh_t, trace[t, n0:n1])
+        for k in range(nr):
+            n = n0 + k
+            g, z, nn, d = dh_t[k], c_z[t, n], c_n[t, n], dn_a[k]
+            for j in range(H):
+                d[j] = g[j] * (one - z[j]) * (one - nn[j] * nn[j])  # (4') dn, (3') da_n
+        if not reset_after:
+            np.dot(dn_a, wn, d_rh)  # (3') d(rh) = du_n @ W_hn, one BLAS call
+        for k in range(nr):
+            n = n0 + k
+            g, r, z, nn, hp = dh_t[k], c_r[t, n], c_z[t, n], c_n[t, n], c_hp[t, n]
+            da_n, dx, dp, dp_ = dn_a[k], dX[t, n], dP[t, n], dh_prev[k]
+            if reset_after:
+                u_n = c_un[t, n]
+                for j in range(H):
+                    dx[j] = da_n[j] * u_n[j] * (r[j] * (one - r[j]))  # (3') dr, (2') da_r
+                for j in range(H):
+                    dp[2 * H + j] = da_n[j] * r[j]  # (3') du_n
+            else:
+                e = d_rh[k]
+                for j in range(H):
+                    dx[j] = e[j] * hp[j] * (r[j] * (one - r[j]))  # (3') dr, (2') da_r
+                for j in range(H):
+                    dp[2 * H + j] = da_n[j]  # (3') du_n = da_n
+            for j in range(H):
+                dx[H + j] = g[j] * (hp[j] - nn[j]) * (z[j] * (one - z[j]))  # (4') dz, (2')
+            for j in range(H):
+                dx[2 * H + j] = da_n[j]  # (1') dxp = (da_r, da_z, da_n)
+            for j in range(2 * H):
+                dp[j] = dx[j]  # (1') dhp = (da_r, da_z, du_n)
+            if reset_after:
+                for j in range(H):
+                    dp_[j] = g[j] * z[j]  # (4') dh_prev = dh * z
+            else:
+                e = d_rh[k]
+                for j in range(H):
+                    dp_[j] = g[j] * z[j] + e[j] * r[j]  # (4'), (3') + d(rh) * r
+                for j in range(2 * H):
+                    drz[k, j] = dx[j]
+        if reset_after:
+            np.dot(dP[t, n0:n1], w, proj)  # (1') dhp @ W_hh, one BLAS call
+        else:
+            np.dot(drz, w, proj)  # (1') (da_r, da_z) @ W_h(r,z)
+        _add(dh_prev, proj, dh_prev)
+        if has_mask:
+            for k in range(nr):
+                m = mask[t, n0 + k, 0]
+                for j in range(3 * H):  # padded rows: the step receives no gradient
+                    dX[t, n0 + k, j] *= m
+                for j in range(3 * H):
+                    dP[t, n0 + k, j] *= m
+                if m != 0:  # valid rows take the new gradient, padded rows pass theirs on
+                    dh[k] = dh_prev[k]
+        else:  # every row takes the new gradient: swap buffers instead of copying
+            dh, dh_prev = dh_prev, dh
+    _copy(dh, dh_0[n0:n1])

@@ -1,0 +1,168 @@
+"""The compiled fast path equals the NumPy reference, through the public layers, for every cell.
+
+Every cell and variant (RNN tanh / relu, GRU with the reset gate after / before the product, every
+LSTM preset), in float64 and float32, with and without lengths (one of them zero, one full), two
+stacked bidirectional layers with dropout between them and a random initial state, sizes drawn
+from a seeded generator (batches large enough to run on two threads included). Compared: y, the
+final state, dx, the initial state's gradient, every parameter gradient, every cache entry and
+the per-step state gradients of ``trace``. Tolerance: max|fast - ref| / max|ref| below 1e-12 in
+float64 and 1e-5 in float32 (the fast float32 tanh / sigmoid are a rational approximation).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+import zlib
+
+import numpy as np
+import pytest
+
+import rnnlab
+from rnnlab import backend
+from rnnlab.cells.lstm_spec import PRESETS
+
+pytest.importorskip("numba")
+
+TOLERANCE = {"float64": 1e-12, "float32": 1e-5}
+CELLS = [
+    ("rnn", {"nonlinearity": "tanh"}),
+    ("rnn", {"nonlinearity": "relu"}),
+    ("gru", {"reset_after": True}),
+    ("gru", {"reset_after": False}),
+    *[("lstm", {"variant": name}) for name in PRESETS],
+]
+LAYERS = {"rnn": rnnlab.RNN, "gru": rnnlab.GRU, "lstm": rnnlab.LSTM}
+
+
+def _case_id(case: tuple[str, dict]) -> str:
+    kind, options = case
+    return f"{kind}-{next(iter(options.values()))}"
+
+
+@pytest.fixture
+def restore_backend():
+    before = backend._choice["name"]  # the choice, not `current()`: both may differ
+    yield
+    backend.use(before)
+
+
+def _relative(fast: np.ndarray, ref: np.ndarray) -> float:
+    assert fast.shape == ref.shape and fast.dtype == ref.dtype
+    scale = float(np.max(np.abs(ref), initial=0.0))
+    return float(np.max(np.abs(fast - ref), initial=0.0)) / max(scale, np.finfo(ref.dtype).tiny)
+
+
+def _run(name: str, layer, x, state, lengths, dy, dstate, seed: int):
+    """forward + backward with ``trace`` under backend ``name``; every array it produced."""
+    assert backend.use(name) == name
+    y, final, cache = layer.forward(x, state, lengths, rng=np.random.default_rng(seed))
+    trace: dict = {}
+    dx, dinitial, grads = layer.backward(dy, cache, dstate, trace=trace)
+    out = {"y": y, "dx": dx}
+    for k, (f, d) in enumerate(zip(_parts(final), _parts(dinitial), strict=True)):
+        out[f"final[{k}]"], out[f"dstate[{k}]"] = f, d
+    out.update({f"grad {k}": g for k, g in grads.items()})
+    for layer_index, row in enumerate(cache.steps):
+        for direction, steps in enumerate(row):
+            out.update({f"cache l{layer_index}d{direction} {k}": v for k, v in steps.items()})
+    for key, buffers in trace.items():
+        out.update({f"trace {key} [{k}]": b for k, b in enumerate(buffers)})
+    return out
+
+
+def _parts(state) -> tuple[np.ndarray, ...]:
+    return state if isinstance(state, tuple) else (state,)
+
+
+def _random_state(layer, batch: int, rng: np.random.Generator):
+    count = layer.num_layers * layer.directions
+    parts = tuple(
+        rng.standard_normal((count, batch, size)).astype(layer.dtype)
+        for size in layer.cell.state_sizes()
+    )
+    return parts[0] if len(parts) == 1 else parts
+
+
+@pytest.mark.parametrize("with_lengths", [False, True], ids=["full", "lengths"])
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("case", CELLS, ids=_case_id)
+def test_fast_equals_reference(case, dtype, with_lengths, restore_backend) -> None:
+    kind, options = case
+    seed = zlib.crc32(f"{_case_id(case)} {dtype} {with_lengths}".encode())
+    rng = np.random.default_rng(seed)
+    N = int(rng.choice([int(rng.integers(2, 9)), int(rng.integers(32, 41))]))  # 1 or 2 threads
+    T, D, H = (int(v) for v in rng.integers((1, 1, 1), (12, 6, 10)))
+    layer = LAYERS[kind](D, H, 2, True, 0.25, **options, dtype=dtype, seed=seed % 1000)
+    x = rng.standard_normal((N, T, D))
+    state = _random_state(layer, N, rng)
+    lengths = None
+    if with_lengths:
+        lengths = rng.integers(0, T + 1, size=N)
+        lengths[0], lengths[-1] = 0, T
+    dy = rng.standard_normal((N, T, 2 * H))
+    dstate = _random_state(layer, N, rng)
+    ref = _run("reference", layer, x, state, lengths, dy, dstate, seed)
+    fast = _run("fast", layer, x, state, lengths, dy, dstate, seed)
+    assert fast.keys() == ref.keys()
+    errors = {k: _relative(fast[k], ref[k]) for k in ref}
+    worst = max(errors, key=errors.get)
+    assert errors[worst] <= TOLERANCE[dtype], (worst, errors[worst], (N, T, D, H))
+
+
+def test_fast_path_covers_every_cell() -> None:
+    from rnnlab import fast
+
+    layers = [LAYERS[kind](2, 3, **options) for kind, options in CELLS]
+    assert all(fast.supports(layer.cell) for layer in layers)
+
+
+# A tiny forward and backward of every kernel and precision; prints the dispatchers' cache stats.
+_TOUCH_EVERY_KERNEL = textwrap.dedent(
+    """
+    import numpy as np
+    import rnnlab
+    from rnnlab.fast import gru, lstm, rnn
+
+    for dtype in ("float32", "float64"):
+        for layer in (
+            rnnlab.RNN(2, 3, dtype=dtype),
+            rnnlab.GRU(2, 3, dtype=dtype),
+            rnnlab.LSTM(2, 3, variant="fgr", dtype=dtype),
+        ):
+            y, _, cache = layer.forward(np.ones((2, 4, 2)), lengths=np.array([4, 1]))
+            layer.backward(np.ones_like(y), cache, trace={})
+    for module in (rnn, gru, lstm):
+        for kernel in (module.forward, module.backward):
+            stats = kernel.stats
+            hits, misses = sum(stats.cache_hits.values()), sum(stats.cache_misses.values())
+            print(f"STATS {module.__name__}.{kernel.__name__} {hits} {misses}")
+    """
+)
+
+
+def _touch_every_kernel() -> subprocess.CompletedProcess:
+    env = {**os.environ, "NUMBA_DEBUG_CACHE": "1", "RNNLAB_BACKEND": "fast"}
+    return subprocess.run(
+        [sys.executable, "-c", _TOUCH_EVERY_KERNEL],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    )
+
+
+def test_second_process_loads_every_kernel_from_the_disk_cache() -> None:
+    _touch_every_kernel()  # the first process compiles whatever is not cached yet
+    second = _touch_every_kernel()
+    stats = [line.split() for line in second.stdout.splitlines() if line.startswith("STATS")]
+    assert len(stats) == 6
+    for _, kernel, hits, misses in stats:
+        # per precision one signature: both loaded from disk, none compiled
+        assert (int(hits), int(misses)) == (2, 0), (kernel, hits, misses)
+    log = second.stdout + second.stderr
+    assert "[cache] data loaded from" in log
+    assert "[cache] data saved to" not in log
