@@ -18,9 +18,9 @@ import numpy as np
 
 from ..cells import GRUCell, LSTMCell, RNNCell
 from ..cells.base import Array, Cell, Params, State, StepCache
-from . import calls_gru_rnn as gru_rnn
 from . import cfg as lstm_cfg
 from . import lstm
+from .blas import gemm_address
 from .threads import run_rows
 
 
@@ -73,6 +73,12 @@ def _hand_trace(trace: list[Array] | None, buffers: list[Array], count: int) -> 
 
 # -- LSTM ---------------------------------------------------------------------------------------
 
+# From this hidden size up the kernels run the recurrent product transposed (`lstm._recurrent`):
+# measured per-step rates at 32 rows, 1 thread (GF/s, plain -> transposed): forward H=128 87 -> 92,
+# 256 60 -> 92, 512 65 -> 91; backward 128 83 -> 80, 256 86 -> 92, 512 79 -> 89.
+TRANS_FORWARD = 256
+TRANS_BACKWARD = 256
+
 
 @lru_cache(maxsize=64)
 def _lstm_cfg(spec, hidden: int) -> Array:
@@ -96,7 +102,10 @@ def _lstm_unroll(cell, p, xp, state, mask, reverse):
         np.empty((N, H), dt),
         np.empty((N, SH), dt),
     )
-    args = (_c(xp, dt), _c(p["weight_hh"].T, dt), _c(p["bias_hh"], dt), peep, wg_t)
+    w = _c(p["weight_hh"], dt)
+    ws = (_c(w.T, dt), w)
+    trans, blas = H >= TRANS_FORWARD, gemm_address(dt)
+    args = (_c(xp, dt), ws, trans, blas, _c(p["bias_hh"], dt), peep, wg_t)
     cfg, one = _lstm_cfg(spec, H), dt.type(1)
 
     def kernel(n0: int, n1: int) -> None:
@@ -127,7 +136,10 @@ def _lstm_backprop(cell, p, caches, dhs, dstate, mask, reverse, trace):
     dA = np.empty((T, N, GH), dt)
     d0 = (np.empty((N, H), dt), np.empty((N, H), dt), np.empty((N, SH), dt))
     out = (dA, *d0, tuple(buffers), trace is not None)
-    args = (cache, _c(p["weight_hh"], dt), wg, peep, _lstm_cfg(spec, H), _c(dhs, dt), d_final)
+    w = _c(p["weight_hh"], dt)
+    ws = (w, _c(w.T, dt))
+    trans, blas = H >= TRANS_BACKWARD, gemm_address(dt)
+    args = (cache, ws, trans, blas, wg, peep, _lstm_cfg(spec, H), _c(dhs, dt), d_final)
 
     def kernel(n0: int, n1: int) -> None:
         lstm.backward(*args, m, has_mask, reverse, dt.type(1), n0, n1, out)
@@ -139,8 +151,8 @@ def _lstm_backprop(cell, p, caches, dhs, dstate, mask, reverse, trace):
 
 # -- dispatch -----------------------------------------------------------------------------------
 
-_UNROLL = {LSTMCell: _lstm_unroll, **gru_rnn.UNROLL}
-_BACKPROP = {LSTMCell: _lstm_backprop, **gru_rnn.BACKPROP}
+_UNROLL = {LSTMCell: _lstm_unroll}
+_BACKPROP = {LSTMCell: _lstm_backprop}
 
 
 def supports(cell: Cell) -> bool:
