@@ -18,6 +18,7 @@ import numpy as np
 
 from ..cells import GRUCell, LSTMCell, RNNCell
 from ..cells.base import Array, Cell, Params, State, StepCache
+from . import calls_gru_rnn as gru_rnn
 from . import cfg as lstm_cfg
 from . import lstm
 from .blas import gemm_address
@@ -151,8 +152,8 @@ def _lstm_backprop(cell, p, caches, dhs, dstate, mask, reverse, trace):
 
 # -- dispatch -----------------------------------------------------------------------------------
 
-_UNROLL = {LSTMCell: _lstm_unroll}
-_BACKPROP = {LSTMCell: _lstm_backprop}
+_UNROLL = {LSTMCell: _lstm_unroll, **gru_rnn.UNROLL}
+_BACKPROP = {LSTMCell: _lstm_backprop, **gru_rnn.BACKPROP}
 
 
 def supports(cell: Cell) -> bool:
