@@ -16,3 +16,18 @@ def _numpy_errors_raise():
     # An overflow or invalid operation in a forward or backward pass is a bug, not a warning.
     with np.errstate(over="raise", invalid="raise", divide="raise"):
         yield
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """A skipped test is not a pass: the run fails if any test skipped (say, an optional extra
+    missing from the environment), unless RNNLAB_ALLOW_SKIPS=1 asks for a partial run."""
+    import os
+
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = len(reporter.stats.get("skipped", [])) if reporter is not None else 0
+    if skipped and exitstatus == 0 and os.environ.get("RNNLAB_ALLOW_SKIPS") != "1":
+        reporter.write_line(
+            f"{skipped} test(s) skipped: install every test dependency "
+            '(pip install -e ".[test]") or set RNNLAB_ALLOW_SKIPS=1', red=True
+        )
+        session.exitstatus = 1
