@@ -43,10 +43,16 @@ def _case_id(case: tuple[str, dict]) -> str:
 
 
 @pytest.fixture
-def restore_backend():
-    before = backend._choice["name"]  # the choice, not `current()`: both may differ
+def fast_setup():
+    """Two threads, so that batches of 32 rows and more run split (`rnnlab.fast.threads`);
+    the backend and the thread count are restored afterwards."""
+    from rnnlab import fast
+
+    backend_before, threads_before = backend.current(), fast.num_threads()
+    backend.set_num_threads(2)
     yield
-    backend.use(before)
+    backend.use(backend_before)
+    backend.set_num_threads(threads_before)
 
 
 def _relative(fast: np.ndarray, ref: np.ndarray) -> float:
@@ -89,7 +95,7 @@ def _random_state(layer, batch: int, rng: np.random.Generator):
 @pytest.mark.parametrize("with_lengths", [False, True], ids=["full", "lengths"])
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 @pytest.mark.parametrize("case", CELLS, ids=_case_id)
-def test_fast_equals_reference(case, dtype, with_lengths, restore_backend) -> None:
+def test_fast_equals_reference(case, dtype, with_lengths, fast_setup) -> None:
     kind, options = case
     seed = zlib.crc32(f"{_case_id(case)} {dtype} {with_lengths}".encode())
     rng = np.random.default_rng(seed)
@@ -161,8 +167,8 @@ def test_second_process_loads_every_kernel_from_the_disk_cache() -> None:
     stats = [line.split() for line in second.stdout.splitlines() if line.startswith("STATS")]
     assert len(stats) == 6
     for _, kernel, hits, misses in stats:
-        # per precision one signature: both loaded from disk, none compiled
-        assert (int(hits), int(misses)) == (2, 0), (kernel, hits, misses)
+        # float32 and float64 (at least one signature each) loaded from disk, none compiled
+        assert int(hits) >= 2 and int(misses) == 0, (kernel, hits, misses)
     log = second.stdout + second.stderr
     assert "[cache] data loaded from" in log
     assert "[cache] data saved to" not in log
