@@ -25,17 +25,23 @@ import numba
 
 MIN_ROWS_PER_THREAD = 16  # below this a slice's per-step products are too thin to pay
 
-_state: dict[str, object] = {"threads": None, "pool": None}
+_state: dict[str, object] = {"threads": None, "pool": None, "libs": None}
 
 
 def _openblas_libs() -> list[ctypes.CDLL]:
     """The OpenBLAS libraries loaded in this process (NumPy's and scipy's), Linux only."""
+    libs = _state.get("libs")
+    if libs:  # both are loaded by the time threads are set (set_num_threads imports scipy's)
+        return libs  # type: ignore[return-value]
     try:
         with open("/proc/self/maps") as maps:
             paths = {line.split()[-1] for line in maps if "openblas" in line.lower()}
     except OSError:
         return []
-    return [ctypes.CDLL(path) for path in sorted(paths) if os.path.exists(path)]
+    libs = [ctypes.CDLL(path) for path in sorted(paths) if os.path.exists(path)]
+    if len(libs) >= 2:
+        _state["libs"] = libs
+    return libs
 
 
 def _symbol(lib: ctypes.CDLL, names: tuple[str, ...]):
@@ -95,6 +101,12 @@ def _pool(n: int) -> ThreadPoolExecutor:
     return pool  # type: ignore[return-value]
 
 
+def _sliced(kernel: Callable[[int, int], None], n0: int, n1: int) -> None:
+    # Every call, not once per worker: the restore below resets the count these workers see.
+    _set_blas_threads(1, local=True)
+    kernel(n0, n1)
+
+
 def run_rows(kernel: Callable[[int, int], None], rows: int) -> None:
     """Call ``kernel(n0, n1)`` on slices of ``range(rows)``, one per thread when it pays."""
     n = min(num_threads(), rows // MIN_ROWS_PER_THREAD)
@@ -102,6 +114,12 @@ def run_rows(kernel: Callable[[int, int], None], rows: int) -> None:
         kernel(0, rows)
         return
     bounds = [rows * k // n for k in range(n + 1)]
-    futures = [_pool(n).submit(kernel, lo, hi) for lo, hi in itertools.pairwise(bounds)]
-    for future in futures:
-        future.result()
+    futures = [_pool(n).submit(_sliced, kernel, lo, hi) for lo, hi in itertools.pairwise(bounds)]
+    try:
+        for future in futures:
+            future.result()
+    finally:
+        # OpenBLAS 0.3.30/0.3.31's openblas_set_num_threads_local also sets the global count:
+        # without this, after the first pooled call every NumPy product outside the loop (input
+        # projection, weight gradients) ran on one thread in a 2-thread run.
+        _set_blas_threads(num_threads())
