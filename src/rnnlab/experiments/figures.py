@@ -41,6 +41,24 @@ def _colours(cells: list[str]) -> dict[str, Any]:
     return {cell: cmap(i % 10) for i, cell in enumerate(cells)}
 
 
+_MARKERS = ("o", "s", "^", "D", "v", "P", "h", "<", ">", "*")
+
+
+def _line_styles(cells: list[str]) -> dict[str, dict[str, Any]]:
+    """Colour, marker and width per cell; earlier cells are drawn wider, so cells whose lines
+    coincide (say, two that solve every lag) stay visible one behind the other."""
+    colours, n = _colours(cells), max(len(cells), 1)
+    return {
+        cell: {
+            "color": colours[cell],
+            "marker": _MARKERS[i % len(_MARKERS)],
+            "lw": 1.2 + 2.4 * (n - 1 - i) / n,
+            "ms": 4 + 4 * (n - 1 - i) / n,
+        }
+        for i, cell in enumerate(cells)
+    }
+
+
 def _png(fig: Any) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
@@ -67,7 +85,7 @@ def success_figure(rows: Rows) -> bytes:
     """(1) Per task, the share of seeds solved against the lag, one line per cell, with the
     published results (tasks.md) as black markers."""
     grouped, cells = group(rows), cells_in_order(rows)
-    colours = _colours(cells)
+    styles = _line_styles(cells)
     fig, axes = _task_axes(len(grouped))
     for ax, (task, by_cell) in zip(axes, grouped.items(), strict=True):
         lags = sorted({t for by_length in by_cell.values() for t in by_length})
@@ -75,7 +93,7 @@ def success_figure(rows: Rows) -> bytes:
             if cell in by_cell:
                 xs = sorted(by_cell[cell])
                 ys = [success_rate(by_cell[cell][t]) for t in xs]
-                ax.plot(xs, ys, "o-", color=colours[cell], label=cell, lw=1.6, ms=4)
+                ax.plot(xs, ys, label=cell, **styles[cell])
         seen: set[str] = set()
         for mark in marks_for(task, lags):
             label = None if mark.source in seen else mark.source
@@ -96,7 +114,7 @@ def success_figure(rows: Rows) -> bytes:
 def steps_figure(rows: Rows) -> bytes:
     """(2) Median training steps to solve against the lag (solved runs only)."""
     grouped, cells = group(rows), cells_in_order(rows)
-    colours = _colours(cells)
+    styles = _line_styles(cells)
     fig, axes = _task_axes(len(grouped))
     for ax, (task, by_cell) in zip(axes, grouped.items(), strict=True):
         lags = sorted({t for by_length in by_cell.values() for t in by_length})
@@ -107,7 +125,7 @@ def steps_figure(rows: Rows) -> bytes:
             points = [(t, m) for t, m in points if m is not None]
             if points:
                 xs, ys = zip(*points, strict=True)
-                ax.plot(xs, ys, "o-", color=colours[cell], label=cell, lw=1.6, ms=4)
+                ax.plot(xs, ys, label=cell, **styles[cell])
         ax.set_yscale("log")
         ax.set_ylabel("median steps to solve")
         ax.set_title(task)
@@ -127,7 +145,7 @@ def gradflow_figure(diags: dict[str, dict[str, dict[str, Any]]]) -> bytes:
     cells = list(diags)
     colours = _colours(cells)
     fig, axes = plt.subplots(1, 2, figsize=(11, 3.8), sharey=True)
-    floor = 1e-30
+    floor = 1e-30  # the lowest decade drawn; zeros (dL/dc at the loss step) are left out
     for ax, phase, title in (
         (axes[0], "init", "at initialisation"),
         (axes[1], "trained", "after training"),
@@ -141,7 +159,8 @@ def gradflow_figure(diags: dict[str, dict[str, dict[str, Any]]]) -> bytes:
                 if rel is None:
                     continue
                 label = cell if key == "dh" else f"{cell} (cell state c)"
-                ax.plot(np.maximum(rel, floor), style, color=colours[cell], label=label, lw=1.5)
+                shown = np.where(rel > 0, np.maximum(rel, floor), np.nan)  # log axis: no zeros
+                ax.plot(shown, style, color=colours[cell], label=label, lw=1.5)
         ax.axvline(GRADIENT_DISTANCE, color="grey", lw=0.8, ls="--")
         ax.set_yscale("log")
         ax.set_ylim(bottom=floor)
