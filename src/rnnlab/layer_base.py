@@ -206,7 +206,7 @@ class RecurrentLayer:
         H = self.hidden_size
         for layer in reversed(range(self.num_layers)):
             inp = cache.inputs[layer]
-            dinp = np.zeros_like(inp)
+            dinp = inp  # placeholder, replaced by direction 0's product below
             for direction in range(self.directions):
                 index = layer * self.directions + direction
                 p = self.layer_params(layer, direction)
@@ -219,14 +219,19 @@ class RecurrentLayer:
                     self.cell, p, steps, dhs, dfinals[index], cache.mask, direction == 1, record
                 )
                 flat_dxp = dxp.reshape(-1, dxp.shape[-1])  # (T*N, G*H)
+                hh = self.cell.weight_grads(p, steps, dxp, dhp)
+                # LSTM and RNN: dxp is dhp, so bias_ih's gradient is bias_hh's; one sum, not two.
+                bias_ih = hh["bias_hh"].copy() if dxp is dhp else flat_dxp.sum(axis=0)
                 local = {
                     "weight_ih": flat_dxp.T @ inp.reshape(-1, inp.shape[-1]),
-                    "bias_ih": flat_dxp.sum(axis=0),
-                    **self.cell.weight_grads(p, steps, dxp, dhp),
+                    "bias_ih": bias_ih,
+                    **hh,
                 }
                 for name, g in local.items():
                     grads[self.param_name(name, layer, direction)] = g
-                dinp += (flat_dxp @ p["weight_ih"]).reshape(dinp.shape)  # one 2-D product
+                part = (flat_dxp @ p["weight_ih"]).reshape(inp.shape)  # one 2-D product
+                # Direction 0 owns its product (no zeros + add pass); 0 + a == a, so bits match.
+                dinp = part if direction == 0 else dinp + part
             if cache.dropout_masks[layer] is not None:
                 dinp = dinp * cache.dropout_masks[layer]
             dout = dinp
