@@ -19,6 +19,7 @@ from .. import bptt
 from ..cells import GRUCell, RNNCell
 from ..cells.base import Array, Params, State, StepCache
 from . import gru, rnn
+from .blas import gemm_address
 from .threads import run_rows
 
 GRU_CACHE_KEYS = ("r", "z", "n", "u_n", "h_prev")  # the order of GRUCell.step's cache dict
@@ -63,7 +64,8 @@ def _rnn_unroll(
     m, has_mask = _mask(mask, dt)
     out = (*(np.empty((T, N, H), dt) for _ in range(3)), np.empty((N, H), dt))
     relu = cell.nonlinearity == "relu"
-    args = (_c(xp, dt), _c(p["weight_hh"].T, dt), _c(p["bias_hh"], dt), relu, _c(state[0], dt))
+    w_t, blas = _c(p["weight_hh"].T, dt), gemm_address(dt)
+    args = (_c(xp, dt), w_t, blas, _c(p["bias_hh"], dt), relu, _c(state[0], dt))
 
     def kernel(n0: int, n1: int) -> None:
         rnn.forward(*args, m, has_mask, reverse, dt.type(1), n0, n1, out)
@@ -92,7 +94,8 @@ def _rnn_backprop(
     dA, dh0 = np.empty((T, N, H), dt), np.empty((N, H), dt)
     out = (dA, dh0, buffer, trace is not None)
     relu = cell.nonlinearity == "relu"
-    args = (_c(caches["h"], dt), _c(p["weight_hh"], dt), relu, _c(dhs, dt), _c(dstate[0], dt))
+    w, blas = _c(p["weight_hh"], dt), gemm_address(dt)
+    args = (_c(caches["h"], dt), w, blas, relu, _c(dhs, dt), _c(dstate[0], dt))
 
     def kernel(n0: int, n1: int) -> None:
         rnn.backward(*args, m, has_mask, reverse, dt.type(1), n0, n1, out)
@@ -121,7 +124,8 @@ def _gru_unroll(
     m, has_mask = _mask(mask, dt)
     out = (*(np.empty((T, N, H), dt) for _ in range(6)), np.empty((N, H), dt))
     w, wn = _gru_weights(cell, p["weight_hh"], dt)
-    args = (_c(xp, dt), _c(w.T, dt), _c(wn.T, dt), _c(p["bias_hh"], dt), cell.reset_after)
+    blas, b = gemm_address(dt), _c(p["bias_hh"], dt)
+    args = (_c(xp, dt), _c(w.T, dt), _c(wn.T, dt), blas, b, cell.reset_after)
     h0 = _c(state[0], dt)
 
     def kernel(n0: int, n1: int) -> None:
@@ -150,7 +154,7 @@ def _gru_backprop(
     out = (dxp, dhp, dh0, buffer, trace is not None)
     cache = tuple(_c(caches[k], dt) for k in GRU_CACHE_KEYS)
     w, wn = _gru_weights(cell, p["weight_hh"], dt)
-    args = (cache, w, wn, cell.reset_after, _c(dhs, dt), _c(dstate[0], dt))
+    args = (cache, w, wn, gemm_address(dt), cell.reset_after, _c(dhs, dt), _c(dstate[0], dt))
 
     def kernel(n0: int, n1: int) -> None:
         gru.backward(*args, m, has_mask, reverse, dt.type(1), n0, n1, out)

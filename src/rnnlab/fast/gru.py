@@ -16,18 +16,21 @@ import numpy as np
 from numba import njit
 
 from .activations import sigmoid, tanh
+from .blas import gemm
 from .rnn import _add, _copy
 
 _JIT = {"cache": True, "error_model": "numpy", "nogil": True}
 
 
 @njit(**_JIT)
-def forward(xp, w_t, wn_t, b, reset_after, h0, mask, has_mask, reverse, one, n0, n1, out):
+def forward(
+    xp, w_t, wn_t, blas, b, reset_after, h0, mask, has_mask, reverse, one, n0, n1, out
+):
     """Steps (1)-(4) over all T for rows n0:n1.
 
     ``w_t`` is W_hh.T (H, 3H) with ``reset_after``, else W_h(r,z).T (H, 2H) and ``wn_t`` W_hn.T
-    (H, H); ``h0`` (N, H); ``out`` = (hs, then the caches r, z, n, u_n, h_prev, all (T, N, H),
-    and h_T (N, H)).
+    (H, H); ``blas`` the products' library (`rnnlab.fast.blas.gemm`); ``h0`` (N, H);
+    ``out`` = (hs, then the caches r, z, n, u_n, h_prev, all (T, N, H), and h_T (N, H)).
     """
     hs, c_r, c_z, c_n, c_un, c_hp, h_T = out
     T, nr, H = xp.shape[0], n1 - n0, h0.shape[1]
@@ -37,7 +40,7 @@ def forward(xp, w_t, wn_t, b, reset_after, h0, mask, has_mask, reverse, one, n0,
     for s in range(T):
         t = T - 1 - s if reverse else s
         _copy(h, c_hp[t, n0:n1])
-        np.dot(h, w_t, u)  # (1) recurrent projection of all rows: one BLAS call
+        gemm(blas, h, w_t, u)  # (1) recurrent projection of all rows: one BLAS call
         for k in range(nr):
             n = n0 + k
             x, a, r, z, hp = xp[t, n], u[k], c_r[t, n], c_z[t, n], c_hp[t, n]
@@ -53,7 +56,7 @@ def forward(xp, w_t, wn_t, b, reset_after, h0, mask, has_mask, reverse, one, n0,
                 for j in range(H):
                     rh[k, j] = r[j] * hp[j]
         if not reset_after:
-            np.dot(rh, wn_t, un)  # (1) reset before the product: (r * h_prev) @ W_hn.T
+            gemm(blas, rh, wn_t, un)  # (1) reset before the product: (r * h_prev) @ W_hn.T
             for k in range(nr):
                 u_n, v = c_un[t, n0 + k], un[k]
                 for j in range(H):
@@ -81,7 +84,9 @@ def forward(xp, w_t, wn_t, b, reset_after, h0, mask, has_mask, reverse, one, n0,
 
 
 @njit(**_JIT)
-def backward(cache, w, wn, reset_after, dhs, dh_T, mask, has_mask, reverse, one, n0, n1, out):
+def backward(
+    cache, w, wn, blas, reset_after, dhs, dh_T, mask, has_mask, reverse, one, n0, n1, out
+):
     """Steps (4')-(1') over all T, in the opposite order of `forward`, for rows n0:n1.
 
     ``cache`` = the forward's (r, z, n, u_n, h_prev); ``w`` is W_hh (3H, H) with ``reset_after``,
@@ -105,7 +110,7 @@ def backward(cache, w, wn, reset_after, dhs, dh_T, mask, has_mask, reverse, one,
             for j in range(H):
                 d[j] = g[j] * (one - z[j]) * (one - nn[j] * nn[j])  # (4') dn, (3') da_n
         if not reset_after:
-            np.dot(dn_a, wn, d_rh)  # (3') d(rh) = du_n @ W_hn, one BLAS call
+            gemm(blas, dn_a, wn, d_rh)  # (3') d(rh) = du_n @ W_hn, one BLAS call
         for k in range(nr):
             n = n0 + k
             g, r, z, nn, hp = dh_t[k], c_r[t, n], c_z[t, n], c_n[t, n], c_hp[t, n]
@@ -138,9 +143,9 @@ def backward(cache, w, wn, reset_after, dhs, dh_T, mask, has_mask, reverse, one,
                 for j in range(2 * H):
                     drz[k, j] = dx[j]
         if reset_after:
-            np.dot(dP[t, n0:n1], w, proj)  # (1') dhp @ W_hh, one BLAS call
+            gemm(blas, dP[t, n0:n1], w, proj)  # (1') dhp @ W_hh, one BLAS call
         else:
-            np.dot(drz, w, proj)  # (1') (da_r, da_z) @ W_h(r,z)
+            gemm(blas, drz, w, proj)  # (1') (da_r, da_z) @ W_h(r,z)
         _add(dh_prev, proj, dh_prev)
         if has_mask:
             for k in range(nr):

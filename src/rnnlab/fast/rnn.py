@@ -16,12 +16,13 @@ import numpy as np
 from numba import njit
 
 from .activations import tanh
+from .blas import gemm
 
 _JIT = {"cache": True, "error_model": "numpy", "nogil": True}
 
 
 @njit(**_JIT)
-def forward(xp, w_t, b, relu, h0, mask, has_mask, reverse, one, n0, n1, out):
+def forward(xp, w_t, blas, b, relu, h0, mask, has_mask, reverse, one, n0, n1, out):
     """Steps (1)-(2) over all T for rows n0:n1.
 
     ``xp`` (T, N, H) is the input projection, ``w_t`` W_hh.T (H, H), ``h0`` (N, H);
@@ -35,7 +36,7 @@ def forward(xp, w_t, b, relu, h0, mask, has_mask, reverse, one, n0, n1, out):
     for s in range(T):
         t = T - 1 - s if reverse else s
         _copy(h, c_hp[t, n0:n1])
-        np.dot(h, w_t, a)  # (1) recurrent projection of all rows: one BLAS call
+        gemm(blas, h, w_t, a)  # (1) recurrent projection of all rows: one BLAS call
         for r in range(nr):
             x, u, y = xp[t, n0 + r], a[r], c_h[t, n0 + r]
             if relu:
@@ -57,7 +58,7 @@ def forward(xp, w_t, b, relu, h0, mask, has_mask, reverse, one, n0, n1, out):
 
 
 @njit(**_JIT)
-def backward(c_h, w, relu, dhs, dh_T, mask, has_mask, reverse, one, n0, n1, out):
+def backward(c_h, w, blas, relu, dhs, dh_T, mask, has_mask, reverse, one, n0, n1, out):
     """Steps (2')-(1') over all T, in the opposite order of `forward`, for rows n0:n1.
 
     ``c_h`` is the cached h (T, N, H), ``w`` W_hh (H, H), ``dh_T`` the final state's gradient;
@@ -81,7 +82,7 @@ def backward(c_h, w, relu, dhs, dh_T, mask, has_mask, reverse, one, n0, n1, out)
             else:
                 for j in range(H):
                     d[j] = g[j] * (one - y[j] * y[j])  # (2') tanh' = 1 - h**2
-        np.dot(dA[t, n0:n1], w, dh_prev)  # (1') dh_prev = da @ W_hh, one BLAS call
+        gemm(blas, dA[t, n0:n1], w, dh_prev)  # (1') dh_prev = da @ W_hh, one BLAS call
         if has_mask:
             for r in range(nr):
                 m = mask[t, n0 + r, 0]
