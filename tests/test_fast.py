@@ -125,6 +125,27 @@ def test_fast_path_covers_every_cell() -> None:
     assert all(fast.supports(layer.cell) for layer in layers)
 
 
+@pytest.mark.parametrize("name", ["fast", "reference"])
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("case", CELLS, ids=_case_id)
+def test_forward_without_cache_gives_the_same_outputs(case, dtype, name, fast_setup) -> None:
+    """``need_cache=False`` (the LSTM's fast path then keeps one step's scratch) returns the same
+    outputs and final state bit for bit, and None for the cache."""
+    kind, options = case
+    rng = np.random.default_rng(zlib.crc32(f"nocache {_case_id(case)} {dtype}".encode()))
+    layer = LAYERS[kind](3, 5, 2, True, **options, dtype=dtype).eval()
+    N, T = 33, 6  # 33 rows: split over the two threads
+    x, lengths = rng.standard_normal((N, T, 3)), rng.integers(0, T + 1, size=N)
+    state = _random_state(layer, N, rng)
+    assert backend.use(name) == name
+    y, final, cache = layer.forward(x, state, lengths)
+    y_light, final_light, none = layer.forward(x, state, lengths, need_cache=False)
+    assert cache is not None and none is None
+    assert np.array_equal(y, y_light)
+    for a, b in zip(_parts(final), _parts(final_light), strict=True):
+        assert np.array_equal(a, b)
+
+
 # A tiny forward and backward of every kernel and precision; prints the dispatchers' cache stats.
 _TOUCH_EVERY_KERNEL = textwrap.dedent(
     """

@@ -4,7 +4,8 @@ Both sides get the same weights (`rnnlab.from_torch` copies the torch module's),
 ``x`` (N, T, D) and the same fixed random tensor ``g`` of the output's shape; the loss is
 ``sum(y * g)``, so the output gradient is ``g`` itself and rnnlab's backward receives it directly.
 A training step is forward + backward including dX; an inference step is the forward alone
-(torch under ``no_grad``). torch is imported inside the functions only.
+(torch under ``no_grad``, rnnlab with ``need_cache=False``). torch is imported inside the
+functions only.
 """
 
 from __future__ import annotations
@@ -97,7 +98,7 @@ def build(point: Point, seed: int = 0) -> Case:
         layer.backward(g, cache)
 
     def rnnlab_infer() -> None:
-        layer.forward(x)
+        layer.forward(x, need_cache=False)  # no backward follows: no caches kept
 
     diffs = _check(module, layer, tx, tg, x, g, train)
     worst = max(diffs.values())
@@ -125,7 +126,7 @@ def _check(module, layer, tx, tg, x, g, train: bool) -> dict[str, float]:
     if not train:
         with torch.no_grad():
             ref = module(tx)[0].numpy()
-        return {"y": _rel(layer.forward(x)[0], ref)}
+        return {"y": _rel(layer.forward(x, need_cache=False)[0], ref)}  # the timed call
     module.zero_grad(set_to_none=True)
     tx.grad = None
     out, _ = module(tx)

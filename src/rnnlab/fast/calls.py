@@ -86,7 +86,7 @@ def _lstm_cfg(spec, hidden: int) -> Array:
     return lstm_cfg.config(spec, hidden)
 
 
-def _lstm_unroll(cell, p, xp, state, mask, reverse):
+def _lstm_unroll(cell, p, xp, state, mask, reverse, keep=True):
     T, N, _ = xp.shape
     dt, H, spec = xp.dtype, cell.hidden_size, cell.spec
     SH = len(spec.sigmoid_gates) * H if spec.gate_recurrence else 0
@@ -97,8 +97,8 @@ def _lstm_unroll(cell, p, xp, state, mask, reverse):
     m, has_mask = _mask(mask, dt)
     out = (
         np.empty((T, N, H), dt),
-        np.empty((8, T, N, H), dt),
-        np.empty((T, N, SH), dt),
+        np.empty((8, T if keep else 1, N, H), dt),  # keep=False: one step's scratch
+        np.empty((T if keep else 1, N, SH), dt),
         np.empty((N, H), dt),
         np.empty((N, H), dt),
         np.empty((N, SH), dt),
@@ -114,9 +114,10 @@ def _lstm_unroll(cell, p, xp, state, mask, reverse):
 
     run_rows(kernel, N)
     hs, cache, q_prev, h_T, c_T, q_T = out
-    caches = {k: cache[j] for j, k in enumerate(lstm_cfg.CACHE_KEYS)}
+    caches = {k: cache[j] for j, k in enumerate(lstm_cfg.CACHE_KEYS)} if keep else {}
     if SH:
-        caches["q_prev"] = q_prev
+        if keep:
+            caches["q_prev"] = q_prev
         return hs, (h_T, c_T, q_T), caches
     return hs, (h_T, c_T), caches
 
@@ -161,9 +162,18 @@ def supports(cell: Cell) -> bool:
 
 
 def unroll(
-    cell: Cell, p: Params, xp: Array, state: State, mask: Array | None = None, reverse=False
+    cell: Cell,
+    p: Params,
+    xp: Array,
+    state: State,
+    mask: Array | None = None,
+    reverse: bool = False,
+    keep: bool = True,
 ) -> tuple[Array, State, StepCache]:
-    """As `rnnlab.bptt.unroll`, compiled."""
+    """As `rnnlab.bptt.unroll`, compiled. ``keep=False`` (no backward will follow) lets a cell
+    skip keeping its caches, returning ``{}`` for them; the LSTM does so, the others ignore it."""
+    if not keep and type(cell) is LSTMCell:
+        return _lstm_unroll(cell, p, xp, state, mask, bool(reverse), keep=False)
     return _UNROLL[type(cell)](cell, p, xp, state, mask, bool(reverse))
 
 

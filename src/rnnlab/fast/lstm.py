@@ -50,7 +50,8 @@ def forward(xp, ws, trans, blas, b, peep, wg_t, cfg, state0, mask, has_mask, rev
 
     ``ws`` = (W_hh.T (H, G*H), W_hh), ``trans`` picks the product's orientation and ``blas``
     the library (see `_recurrent`); ``wg_t`` is W_gh.T; ``state0`` = (h0, c0, q0) as (N, size);
-    ``out`` = (hs (T, N, H), caches (8, T, N, H), q_prev (T, N, S*H), h_T, c_T, q_T).
+    ``out`` = (hs (T, N, H), caches (8, T, N, H), q_prev (T, N, S*H), h_T, c_T, q_T); caches and
+    q_prev may have a time axis of 1 (inference: scratch, overwritten every step).
     """
     hs, cache, q_prev, h_T, c_T, q_T = out
     T, nr = xp.shape[0], n1 - n0
@@ -60,27 +61,31 @@ def forward(xp, ws, trans, blas, b, peep, wg_t, cfg, state0, mask, has_mask, rev
     qa = np.empty_like(q)
     for s in range(T):
         t = T - 1 - s if reverse else s
-        _copy(h, cache[H_PREV, t, n0:n1])
-        _copy(c, cache[C_PREV, t, n0:n1])
+        # Without a backward to come the caller passes one step's scratch (T axis of 1): the
+        # same writes, kept in L1/L2 instead of streaming T steps of caches to memory.
+        tc = t if cache.shape[1] == T else 0
+        tq = t if q_prev.shape[0] == T else 0
+        _copy(h, cache[H_PREV, tc, n0:n1])
+        _copy(c, cache[C_PREV, tc, n0:n1])
         _recurrent(h, ws, trans, blas, a, h_tr, a_tr)  # (1) recurrent projection of all rows
         if cfg[FGR]:
-            _copy(q, q_prev[t, n0:n1])
+            _copy(q, q_prev[tq, n0:n1])
             np.dot(q, wg_t, qa)  # (2) the previous step's sigmoid gates
         if cfg[PLAIN]:
-            _plain_gates(xp[t, n0:n1], a, b, cache, t, n0, n1)
+            _plain_gates(xp[t, n0:n1], a, b, cache, tc, n0, n1)
         else:
             for r in range(nr):
                 _variant_row(xp[t, n0 + r], a[r], qa[r], b, peep, cfg, h[r], c[r],
-                             cache[:, t, n0 + r], one)  # fmt: skip
-        _new_state(cache, t, n0, n1, cfg, h, c, q)
+                             cache[:, tc, n0 + r], one)  # fmt: skip
+        _new_state(cache, tc, n0, n1, cfg, h, c, q)
         for r in range(nr):
             n = n0 + r
             m = mask[t, n, 0] if has_mask else one
             if m == 0:  # padded rows keep their state (np.where in the reference)
-                h[r] = cache[H_PREV, t, n]  # (one target per statement: numba mishandles
-                c[r] = cache[C_PREV, t, n]  # tuple targets that are array slices)
+                h[r] = cache[H_PREV, tc, n]  # (one target per statement: numba mishandles
+                c[r] = cache[C_PREV, tc, n]  # tuple targets that are array slices)
                 if cfg[FGR]:
-                    q[r] = q_prev[t, n]
+                    q[r] = q_prev[tq, n]
             for j in range(h.shape[1]):
                 hs[t, n, j] = h[r, j] * m
     _copy(h, h_T[n0:n1])
