@@ -22,17 +22,10 @@ from . import calls_gru_rnn as gru_rnn
 from . import cfg as lstm_cfg
 from . import lstm
 from .blas import gemm_address
+from .glue import contiguous as _c
+from .glue import hand_trace
+from .glue import kernel_mask as _mask
 from .threads import run_rows
-
-
-def _c(a: Array, dtype: np.dtype) -> Array:
-    return np.ascontiguousarray(a, dtype=dtype)
-
-
-def _mask(mask: Array | None, dtype: np.dtype) -> tuple[Array, bool]:
-    if mask is None:
-        return np.ones((1, 1, 1), dtype=dtype), False
-    return _c(mask, dtype), True
 
 
 def _stacked(caches: StepCache, keys: tuple[str, ...], dtype: np.dtype) -> Array:
@@ -60,16 +53,6 @@ def _trace_buffers(trace: list[Array] | None, shapes: list[tuple[int, ...]], dty
         return [np.empty((0, 0, 0), dtype=dtype) for _ in range(3)]
     buffers = [np.zeros(shape, dtype=dtype) for shape in shapes]
     return buffers + [np.empty((0, 0, 0), dtype=dtype)] * (3 - len(buffers))
-
-
-def _hand_trace(trace: list[Array] | None, buffers: list[Array], count: int) -> None:
-    if trace is None:
-        return
-    if not trace:
-        trace.extend(buffers[:count])
-    else:  # the caller brought its own buffers: fill them, as the reference does
-        for own, new in zip(trace, buffers[:count], strict=True):
-            own[...] = new
 
 
 # -- LSTM ---------------------------------------------------------------------------------------
@@ -147,7 +130,7 @@ def _lstm_backprop(cell, p, caches, dhs, dstate, mask, reverse, trace):
         lstm.backward(*args, m, has_mask, reverse, dt.type(1), n0, n1, out)
 
     run_rows(kernel, N)
-    _hand_trace(trace, buffers, len(shapes))
+    hand_trace(trace, buffers[: len(shapes)])
     return dA, dA, d0 if SH else d0[:2]
 
 

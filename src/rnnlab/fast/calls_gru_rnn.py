@@ -6,9 +6,7 @@ Each function prepares contiguous arrays of one dtype, allocates the outputs, ru
 batch slices (`rnnlab.fast.threads.run_rows`) and returns what the reference returns: outputs,
 final state, and the caches under the reference cell's keys as (T, N, H) arrays. For the RNN
 ``dxp`` and ``dhp`` are one array, as the reference cell returns them (``da, da``).
-
-The helpers are kept apart from those of `rnnlab.fast.calls` on purpose: that module imports this
-one to register the cells, so importing back from it would be circular.
+The array helpers shared with the LSTM's calls are in `rnnlab.fast.glue`.
 """
 
 from __future__ import annotations
@@ -20,35 +18,18 @@ from ..cells import GRUCell, RNNCell
 from ..cells.base import Array, Params, State, StepCache
 from . import gru, rnn
 from .blas import gemm_address
+from .glue import contiguous as _c
+from .glue import hand_trace
+from .glue import kernel_mask as _mask
 from .threads import run_rows
 
 GRU_CACHE_KEYS = ("r", "z", "n", "u_n", "h_prev")  # the order of GRUCell.step's cache dict
 _EMPTY_2D = (0, 0)
 
 
-def _c(a: Array, dtype: np.dtype) -> Array:
-    return np.ascontiguousarray(a, dtype=dtype)
-
-
-def _mask(mask: Array | None, dtype: np.dtype) -> tuple[Array, bool]:
-    if mask is None:
-        return np.ones((1, 1, 1), dtype=dtype), False
-    return _c(mask, dtype), True
-
-
 def _trace_buffer(trace: list[Array] | None, shape: tuple[int, ...], dtype: np.dtype) -> Array:
     """Where the kernel writes the per-step gradient of h: (T, N, H), or empty if unwanted."""
     return np.empty((0, 0, 0), dtype) if trace is None else np.empty(shape, dtype)
-
-
-def _hand_trace(trace: list[Array] | None, buffer: Array) -> None:
-    if trace is None:
-        return
-    if not trace:
-        trace.append(buffer)
-    else:  # the caller brought its own buffer: fill it, as the reference does
-        (own,) = trace
-        own[...] = buffer
 
 
 # -- RNN ----------------------------------------------------------------------------------------
@@ -101,7 +82,7 @@ def _rnn_backprop(
         rnn.backward(*args, m, has_mask, reverse, dt.type(1), n0, n1, out)
 
     run_rows(kernel, N)
-    _hand_trace(trace, buffer)
+    hand_trace(trace, [buffer])
     return dA, dA, (dh0,)
 
 
@@ -160,7 +141,7 @@ def _gru_backprop(
         gru.backward(*args, m, has_mask, reverse, dt.type(1), n0, n1, out)
 
     run_rows(kernel, N)
-    _hand_trace(trace, buffer)
+    hand_trace(trace, [buffer])
     return dxp, dhp, (dh0,)
 
 

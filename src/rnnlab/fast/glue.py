@@ -1,0 +1,31 @@
+"""Array preparation and trace hand-off shared by the fast calls of every cell."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..cells.base import Array
+
+
+def contiguous(a: Array, dtype: np.dtype) -> Array:
+    """``a`` as a C-contiguous array of ``dtype`` (no copy when it already is one)."""
+    return np.ascontiguousarray(a, dtype=dtype)
+
+
+def kernel_mask(mask: Array | None, dtype: np.dtype) -> tuple[Array, bool]:
+    """The (T, N, 1) mask for a kernel and whether there is one (a dummy array if not)."""
+    if mask is None:
+        return np.ones((1, 1, 1), dtype=dtype), False
+    return contiguous(mask, dtype), True
+
+
+def hand_trace(trace: list[Array] | None, buffers: list[Array]) -> None:
+    """Give the per-step state gradients the kernel wrote to the caller, as the reference does:
+    appended to an empty ``trace`` list, or copied into the buffers the caller brought."""
+    if trace is None:
+        return
+    if not trace:
+        trace.extend(buffers)
+    else:
+        for own, new in zip(trace, buffers, strict=True):
+            own[...] = new
