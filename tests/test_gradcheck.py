@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from rnnlab.cells import PRESETS
 from rnnlab.cli import main
 from rnnlab.gradcheck import all_cases, check_case, rel_error
 
@@ -12,8 +13,8 @@ CASES = all_cases()
 
 
 def test_the_matrix_is_complete() -> None:
-    # 2 RNN + 11 LSTM + 2 GRU variants, each over 2 x 2 x 2 x 2 layer options.
-    assert len(CASES) == (2 + 11 + 2) * 16
+    # 2 RNN + every LSTM preset + 2 GRU variants, each over 2 x 2 x 2 x 2 layer options.
+    assert len(CASES) == (2 + len(PRESETS) + 2) * 16
     assert {c.variant for c in CASES if c.cell == "lstm"} >= {"hs97", "fgr", "cifg", "peephole"}
 
 

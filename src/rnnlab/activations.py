@@ -13,10 +13,14 @@ Array = np.ndarray
 
 
 def sigmoid(a: Array) -> Array:
-    """Logistic function, stable for large |a| (no overflow warning in exp)."""
-    # exp(-|a|) never overflows; both branches of the where are finite.
-    e = np.exp(-np.abs(a))
-    return np.where(a >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(a.dtype, copy=False)
+    """Logistic function, sig(a) = (1 + tanh(a / 2)) / 2: the same value as 1 / (1 + exp(-a)),
+    with no overflow at any |a|, and one transcendental and two in-place updates per element
+    (the exp(-|a|) + where form made six arrays: on (2560, 100, 101) evaluation batches it took
+    seconds, mostly in fresh-page faults)."""
+    out = np.tanh(np.multiply(a, 0.5, dtype=np.result_type(a, np.float32)))
+    out *= 0.5
+    out += 0.5
+    return out
 
 
 def sigmoid_grad(s: Array) -> Array:

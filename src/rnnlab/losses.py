@@ -25,6 +25,8 @@ from collections.abc import Callable
 import numpy as np
 import numpy.typing as npt
 
+from .activations import sigmoid as _sigmoid
+
 Array = npt.NDArray[np.floating]
 Loss = Callable[..., tuple[float, Array]]
 
@@ -65,19 +67,20 @@ def softmax(logits: npt.ArrayLike, axis: int = -1) -> Array:
 
 
 def sigmoid(x: npt.ArrayLike) -> Array:
-    """sig(x) = 1 / (1 + exp(-x)), evaluated through e = exp(-|x|) <= 1 so it never overflows:
-    sig(x) = 1 / (1 + e) for x >= 0 and e / (1 + e) for x < 0."""
-    z = _as_float(x, "x")
-    with np.errstate(under="ignore"):
-        e = np.exp(-np.abs(z))
-        return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    """sig(x) = 1 / (1 + exp(-x)) of the checked input (`rnnlab.activations.sigmoid`)."""
+    return _sigmoid(_as_float(x, "x"))
 
 
 def softplus(x: npt.ArrayLike) -> Array:
     """softplus(x) = log(1 + exp(x)) = max(x, 0) + log1p(exp(-|x|)); derivative sig(x)."""
     z = _as_float(x, "x")
+    out = np.abs(z)  # in place from here: evaluation batches reach 10^7 elements
+    np.negative(out, out=out)
     with np.errstate(under="ignore"):
-        return np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z)))
+        np.exp(out, out=out)
+    np.log1p(out, out=out)
+    out += np.maximum(z, 0.0)
+    return out
 
 
 # --- losses ---------------------------------------------------------------------------------

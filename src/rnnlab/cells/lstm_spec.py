@@ -65,6 +65,10 @@ PRESETS: dict[str, tuple[LSTMSpec, str]] = {
     "vanilla": (LSTMSpec(), "forget gate, no peepholes: the PyTorch / Keras cell"),
     "peephole": (_PEEPHOLE, "peepholes: i and f read c(t-1), o reads c(t) (Gers & Schmidhuber)"),
     "hs97": (LSTMSpec(forget_gate=False), "the 1997 cell, no forget gate: c(t) = c(t-1) + i*g"),
+    "hs97_2a": (
+        LSTMSpec(forget_gate=False, output_gate=False, output_activation=False),
+        "HS97 exp 2a's cell: input gate only (no forget or output gate), h = c",
+    ),
     "nig": (replace(_PEEPHOLE, input_gate=False), "Greff: no input gate (i = 1)"),
     "nfg": (replace(_PEEPHOLE, forget_gate=False), "Greff: no forget gate (f = 1)"),
     "nog": (replace(_PEEPHOLE, output_gate=False), "Greff: no output gate (o = 1)"),

@@ -15,6 +15,8 @@ from typing import ClassVar, Literal
 import numpy as np
 import numpy.typing as npt
 
+from ..losses import softplus
+
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 OutputKind = Literal["many_to_one", "many_to_many"]
@@ -160,15 +162,9 @@ def softmax_ce(logits: FloatArray, labels: IntArray) -> FloatArray:
     return -np.take_along_axis(logp, labels[..., None], axis=-1)[..., 0]
 
 
-def sigmoid(z: FloatArray) -> FloatArray:
-    # exp of a non-positive number only, so no overflow at |z| in the hundreds
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-
-
 def sigmoid_bce(logits: FloatArray, targets: FloatArray) -> FloatArray:
-    """Binary cross-entropy per unit from logits: max(z,0) - z*t + log(1 + exp(-|z|))."""
-    return np.maximum(logits, 0.0) - logits * targets + np.log1p(np.exp(-np.abs(logits)))
+    """Binary cross-entropy per unit from logits: softplus(z) - z * t (`rnnlab.losses`)."""
+    return softplus(logits) - logits * targets
 
 
 def bernoulli_entropy(p: float) -> float:

@@ -8,6 +8,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from rnnlab.activations import sigmoid
 from rnnlab.tasks.base import (
     Batch,
     LossKind,
@@ -17,7 +18,6 @@ from rnnlab.tasks.base import (
     check_output_shape,
     counted_steps,
     one_hot,
-    sigmoid,
     sigmoid_bce,
 )
 
