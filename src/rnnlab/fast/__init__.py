@@ -17,10 +17,18 @@ else:
     AVAILABLE = True
 
 if AVAILABLE:
-    from .calls import backprop, supports, unroll
+    from .calls import backprop, supports, unroll, weight_grads
     from .memory import keep_freed_memory
     from .threads import num_threads, set_num_threads
 
     keep_freed_memory()
 
-__all__ = ["AVAILABLE", "backprop", "num_threads", "set_num_threads", "supports", "unroll"]
+__all__ = [
+    "AVAILABLE",
+    "backprop",
+    "num_threads",
+    "set_num_threads",
+    "supports",
+    "unroll",
+    "weight_grads",
+]

