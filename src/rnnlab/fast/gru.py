@@ -77,7 +77,7 @@ def forward(
             n = n0 + k
             m = mask[t, n, 0] if has_mask else one
             if m == 0:  # padded rows keep their state (np.where in the reference)
-                h[k] = c_hp[t, n]
+                _copy(c_hp[t, n], h[k])
             for j in range(H):
                 hs[t, n, j] = h[k, j] * m
     _copy(h, h_T[n0:n1])
@@ -155,7 +155,7 @@ def backward(
                 for j in range(3 * H):
                     dP[t, n0 + k, j] *= m
                 if m != 0:  # valid rows take the new gradient, padded rows pass theirs on
-                    dh[k] = dh_prev[k]
+                    _copy(dh_prev[k], dh[k])
         else:  # every row takes the new gradient: swap buffers instead of copying
             dh, dh_prev = dh_prev, dh
     _copy(dh, dh_0[n0:n1])

@@ -82,10 +82,10 @@ def forward(xp, ws, trans, blas, b, peep, wg_t, cfg, state0, mask, has_mask, rev
             n = n0 + r
             m = mask[t, n, 0] if has_mask else one
             if m == 0:  # padded rows keep their state (np.where in the reference)
-                h[r] = cache[H_PREV, tc, n]  # (one target per statement: numba mishandles
-                c[r] = cache[C_PREV, tc, n]  # tuple targets that are array slices)
+                _copy(cache[H_PREV, tc, n], h[r])
+                _copy(cache[C_PREV, tc, n], c[r])
                 if cfg[FGR]:
-                    q[r] = q_prev[tq, n]
+                    _copy(q_prev[tq, n], q[r])
             for j in range(h.shape[1]):
                 hs[t, n, j] = h[r, j] * m
     _copy(h, h_T[n0:n1])
@@ -186,7 +186,9 @@ def _new_state(cache, t, n0, n1, cfg, h, c, q):
         for gate, slot in ((SIG_I, I), (SIG_F, F), (SIG_O, O)):
             if cfg[gate] >= 0:
                 for r in range(h.shape[0]):
-                    q[r, cfg[gate] : cfg[gate] + H] = cache[slot, t, n0 + r]
+                    src = cache[slot, t, n0 + r]
+                    for j in range(H):  # a loop, not a slice assignment: lowering numba's
+                        q[r, cfg[gate] + j] = src[j]  # general setitem took 2.7 s to compile
 
 
 @njit(**_JIT)
@@ -221,7 +223,9 @@ def backward(cache, ws, trans, blas, wg, peep, cfg, dhs, dstate, mask, has_mask,
         if cfg[FGR]:
             for gate, off in ((SIG_I, OFF_I), (SIG_F, OFF_F), (SIG_O, OFF_O)):
                 if cfg[gate] >= 0:
-                    da_s[:, cfg[gate] : cfg[gate] + H] = dA[t, n0:n1, cfg[off] : cfg[off] + H]
+                    for r in range(nr):  # loops, not a slice assignment (see _new_state)
+                        for j in range(H):
+                            da_s[r, cfg[gate] + j] = dA[t, n0 + r, cfg[off] + j]
             np.dot(da_s, wg, dq_prev)  # (2') dq_prev = da_s @ W_gh
         if has_mask:
             for r in range(nr):
@@ -229,9 +233,9 @@ def backward(cache, ws, trans, blas, wg, peep, cfg, dhs, dstate, mask, has_mask,
                 for k in range(dA.shape[2]):  # padded rows: the step receives no gradient
                     dA[t, n0 + r, k] *= m
                 if m != 0:  # valid rows take the new gradients, padded rows pass theirs on
-                    dh[r] = dh_prev[r]
-                    dc[r] = dc_new[r]
-                    dq[r] = dq_prev[r]
+                    _copy(dh_prev[r], dh[r])
+                    _copy(dc_new[r], dc[r])
+                    _copy(dq_prev[r], dq[r])
         else:  # every row takes the new gradients: swap buffers instead of copying
             dh, dh_prev = dh_prev, dh
             dc, dc_new = dc_new, dc

@@ -51,7 +51,7 @@ def forward(xp, w_t, blas, b, relu, h0, mask, has_mask, reverse, one, n0, n1, ou
             n = n0 + r
             m = mask[t, n, 0] if has_mask else one
             if m == 0:  # padded rows keep their state (np.where in the reference)
-                h[r] = c_hp[t, n]
+                _copy(c_hp[t, n], h[r])
             for j in range(H):
                 hs[t, n, j] = h[r, j] * m
     _copy(h, h_T[n0:n1])
@@ -89,7 +89,7 @@ def backward(c_h, w, blas, relu, dhs, dh_T, mask, has_mask, reverse, one, n0, n1
                 for j in range(H):  # padded rows: the step receives no gradient
                     dA[t, n0 + r, j] *= m
                 if m != 0:  # valid rows take the new gradient, padded rows pass theirs on
-                    dh[r] = dh_prev[r]
+                    _copy(dh_prev[r], dh[r])
         else:  # every row takes the new gradient: swap buffers instead of copying
             dh, dh_prev = dh_prev, dh
     _copy(dh, dh_0[n0:n1])
