@@ -96,6 +96,11 @@ def _random_state(layer, batch: int, rng: np.random.Generator):
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 @pytest.mark.parametrize("case", CELLS, ids=_case_id)
 def test_fast_equals_reference(case, dtype, with_lengths, fast_setup) -> None:
+    _compare(case, dtype, with_lengths)
+
+
+def _compare(case: tuple[str, dict], dtype: str, with_lengths: bool) -> None:
+    """One random configuration of ``case`` through both backends: every array agrees."""
     kind, options = case
     seed = zlib.crc32(f"{_case_id(case)} {dtype} {with_lengths}".encode())
     rng = np.random.default_rng(seed)
@@ -116,6 +121,41 @@ def test_fast_equals_reference(case, dtype, with_lengths, fast_setup) -> None:
     errors = {k: _relative(fast[k], ref[k]) for k in ref}
     worst = max(errors, key=errors.get)
     assert errors[worst] <= TOLERANCE[dtype], (worst, errors[worst], (N, T, D, H))
+
+
+@pytest.fixture
+def pool_everything(monkeypatch):
+    """Every array the fast path allocates through `rnnlab.fast.memory.empty` (normally only
+    those above 32 MiB) comes from its pool, so that small tests run the pooled code."""
+    from rnnlab.fast import memory
+
+    monkeypatch.setattr(memory, "POOL_MIN_BYTES", 0)
+    monkeypatch.setattr(memory, "_pool", [])
+
+
+@pytest.mark.parametrize("with_lengths", [False, True], ids=["full", "lengths"])
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("case", [CELLS[0], CELLS[2], CELLS[3], *CELLS[4:7]], ids=_case_id)
+def test_fast_equals_reference_with_pooled_arrays(
+    case, dtype, with_lengths, fast_setup, pool_everything
+) -> None:
+    for _ in range(2):  # the second round reuses the blocks the first one freed
+        _compare(case, dtype, with_lengths)
+
+
+def test_pool_never_hands_out_a_block_in_use(pool_everything) -> None:
+    from rnnlab.fast import memory
+
+    a = memory.empty((4, 5), np.float32)
+    row = a[1]
+    del a
+    b = memory.empty((4, 5), np.float32)  # a's block is still held by its view ``row``
+    row[...] = 1.0
+    b[...] = 2.0
+    assert np.all(row == 1.0)
+    del row
+    c = memory.empty((2, 10), np.float32)  # now free: reused
+    assert c.base is not b.base and len(memory._pool) == 2
 
 
 def test_fast_path_covers_every_cell() -> None:

@@ -59,6 +59,17 @@ def _unroll(
     return backend.unroll(cell, p, xp, state, mask, reverse=reverse)
 
 
+def _project(inp: Array, weight: Array) -> Array:
+    """inp @ weight.T, into a block of the fast path's pool when it runs (`rnnlab.fast.memory`:
+    above 32 MiB, fresh memory costs page faults on every call)."""
+    if backend.current() == "fast":
+        from . import fast
+
+        out = fast.empty((inp.shape[0], weight.shape[0]), np.result_type(inp, weight))
+        return np.matmul(inp, weight.T, out=out)
+    return inp @ weight.T
+
+
 def _weight_grads(cell: Cell, p: Params, steps: StepCache, dxp: Array, dhp: Array) -> Params:
     """``cell.weight_grads``, through the fast path's version when it runs (same numbers)."""
     if backend.current() == "fast":
@@ -189,7 +200,7 @@ class RecurrentLayer:
                 p = self.layer_params(layer, direction)
                 # All steps in one product; flattened to 2-D, since NumPy runs a 3-D @ as T
                 # separate small products (1.8x slower at hidden 512, measured).
-                xp = (inp.reshape(-1, inp.shape[-1]) @ p["weight_ih"].T).reshape(T, N, -1)
+                xp = _project(inp.reshape(-1, inp.shape[-1]), p["weight_ih"]).reshape(T, N, -1)
                 state0 = states[layer * self.directions + direction]
                 hs, final, steps = _unroll(
                     self.cell, p, xp, state0, mask, direction == 1, need_cache

@@ -18,7 +18,7 @@ else:
 
 if AVAILABLE:
     from .calls import backprop, supports, unroll, weight_grads
-    from .memory import keep_freed_memory
+    from .memory import empty, keep_freed_memory
     from .threads import num_threads, set_num_threads
 
     keep_freed_memory()
@@ -26,6 +26,7 @@ if AVAILABLE:
 __all__ = [
     "AVAILABLE",
     "backprop",
+    "empty",
     "num_threads",
     "set_num_threads",
     "supports",

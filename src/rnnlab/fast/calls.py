@@ -25,6 +25,7 @@ from .blas import gemm_address
 from .glue import contiguous as _c
 from .glue import hand_trace, recurrent_grads
 from .glue import kernel_mask as _mask
+from .memory import empty
 from .threads import run_rows
 
 
@@ -47,8 +48,10 @@ def _stacked(caches: StepCache, keys: tuple[str, ...], dtype: np.dtype) -> Array
     """The (K, T, N, H) array whose slices ``caches[keys[k]]`` are; stacked anew if they are not
     (say, a caller replaced an entry)."""
     base = getattr(caches, "stacked", None)
-    if base is not None and base.dtype == dtype and all(caches[k].base is base for k in keys):
-        return base
+    if base is not None and base.dtype == dtype:
+        owner = base if base.base is None else base.base  # a pooled block (`memory.empty`)
+        if all(caches[k].base is owner for k in keys):  # NumPy points views at the owner
+            return base
     return np.stack([_c(caches[k], dtype) for k in keys])
 
 
@@ -92,7 +95,7 @@ def _lstm_unroll(cell, p, xp, state, mask, reverse, keep=True, bias_ih=None):
     m, has_mask = _mask(mask, dt)
     out = (
         np.empty((T, N, H), dt),
-        np.empty((8, T if keep else 1, N, H), dt),  # keep=False: one step's scratch
+        empty((8, T if keep else 1, N, H), dt),  # keep=False: one step's scratch
         np.empty((T if keep else 1, N, SH), dt),
         np.empty((N, H), dt),
         np.empty((N, H), dt),
@@ -132,7 +135,7 @@ def _lstm_backprop(cell, p, caches, dhs, dstate, mask, reverse, trace):
     m, has_mask = _mask(mask, dt)
     shapes = [(T, N, H), (T, N, H)] + ([(T, N, SH)] if SH else [])
     buffers = _trace_buffers(trace, shapes, dt)
-    dA = np.empty((T, N, GH), dt)
+    dA = empty((T, N, GH), dt)
     d0 = (np.empty((N, H), dt), np.empty((N, H), dt), np.empty((N, SH), dt))
     out = (dA, *d0, tuple(buffers), trace is not None)
     w = _c(p["weight_hh"], dt)

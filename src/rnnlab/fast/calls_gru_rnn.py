@@ -21,6 +21,7 @@ from .blas import gemm_address
 from .glue import contiguous as _c
 from .glue import hand_trace
 from .glue import kernel_mask as _mask
+from .memory import empty
 from .threads import run_rows
 
 GRU_CACHE_KEYS = ("r", "z", "n", "u_n", "h_prev")  # the order of GRUCell.step's cache dict
@@ -142,7 +143,7 @@ def _gru_backprop(
     dt = dhs.dtype
     m, has_mask = _mask(mask, dt)
     buffer = _trace_buffer(trace, (T, N, H), dt)
-    dxp, dhp, dh0 = np.empty((T, N, 3 * H), dt), np.empty((T, N, 3 * H), dt), np.empty((N, H), dt)
+    dxp, dhp, dh0 = empty((T, N, 3 * H), dt), empty((T, N, 3 * H), dt), np.empty((N, H), dt)
     out = (dxp, dhp, dh0, buffer, trace is not None)
     cache = tuple(_c(caches[k], dt) for k in GRU_CACHE_KEYS)
     w, wn = _gru_weights(cell, p["weight_hh"], dt)
