@@ -176,3 +176,26 @@ def test_presets_have_the_parameters_they_claim(variant) -> None:
     assert layer.params["weight_ih_l0"].shape == (gates * 3, 2)
     assert ("weight_ch_l0" in layer.params) == spec.peepholes
     assert ("weight_gh_l0" in layer.params) == spec.gate_recurrence
+
+
+def test_hs97_2a_cell_is_an_input_gated_accumulator(rng) -> None:
+    # HS97 exp 2a: c(t) = c(t-1) + i(t) * g(t) and h = c -- no forget gate, no output gate, no
+    # squashing on the way out. Check it against that recurrence written out by hand.
+    layer = rnnlab.LSTM(3, 2, variant="hs97_2a", dtype="float64")
+    for p in layer.params.values():
+        p[...] = rng.uniform(-0.5, 0.5, size=p.shape)
+    x = rng.standard_normal((2, 5, 3))
+    h0, c0 = rng.standard_normal((1, 2, 2)), rng.standard_normal((1, 2, 2))
+    y, (h_n, c_n) = layer.forward(x, (h0, c0))[:2]
+    w_ih, w_hh = layer.params["weight_ih_l0"], layer.params["weight_hh_l0"]
+    bias = layer.params["bias_ih_l0"] + layer.params["bias_hh_l0"]
+    assert w_ih.shape == (2 * 2, 3)  # only the i and g blocks
+    h, c = h0[0], c0[0]
+    for t in range(5):
+        a = x[:, t] @ w_ih.T + h @ w_hh.T + bias
+        i, g = 1.0 / (1.0 + np.exp(-a[:, :2])), np.tanh(a[:, 2:])
+        c = c + i * g
+        h = c
+        np.testing.assert_allclose(y[:, t], h, rtol=1e-12)
+    np.testing.assert_allclose(c_n[0], c, rtol=1e-12)
+    np.testing.assert_allclose(h_n[0], c, rtol=1e-12)
