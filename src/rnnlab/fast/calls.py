@@ -188,8 +188,8 @@ def unroll(
 ) -> tuple[Array, State, StepCache]:
     """As `rnnlab.bptt.unroll`, compiled. ``keep=False`` (no backward will follow) lets a cell
     skip keeping its caches, returning ``{}`` for them; the LSTM does so, the others ignore it.
-    With ``bias_ih``, ``xp`` lacks the input bias (and may be changed): the LSTM and the RNN add
-    it with bias_hh inside the loop, saving a pass over ``xp``."""
+    With ``bias_ih``, ``xp`` lacks the input bias (and may be changed): the kernels add it inside
+    the loop (the LSTM and the RNN with bias_hh), saving a pass over ``xp``."""
     if type(cell) is LSTMCell:
         return _lstm_unroll(cell, p, xp, state, mask, bool(reverse), keep, bias_ih)
     return _UNROLL[type(cell)](cell, p, xp, state, mask, bool(reverse), bias_ih)

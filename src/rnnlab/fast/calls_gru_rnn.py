@@ -111,14 +111,14 @@ def _gru_weights(cell: GRUCell, w: Array, dt: np.dtype) -> tuple[Array, Array]:
 def _gru_unroll(
     cell: GRUCell, p: Params, xp: Array, state: State, mask: Mask, reverse: bool, bias_ih: Bias
 ) -> tuple[Array, State, StepCache]:
-    xp = _with_bias(xp, bias_ih)  # the GRU's kernel reads the input's n block apart from u_n
     T, N, _ = xp.shape
     dt, H = xp.dtype, cell.hidden_size
     m, has_mask = _mask(mask, dt)
     out = (*(np.empty((T, N, H), dt) for _ in range(6)), np.empty((N, H), dt))
     w, wn = _gru_weights(cell, p["weight_hh"], dt)
     blas, b = gemm_address(dt), _c(p["bias_hh"], dt)
-    args = (_c(xp, dt), _c(w.T, dt), _c(wn.T, dt), blas, b, cell.reset_after)
+    bi = np.zeros(3 * H, dt) if bias_ih is None else _c(bias_ih, dt)  # added in the loop
+    args = (_c(xp, dt), _c(w.T, dt), _c(wn.T, dt), blas, bi, b, cell.reset_after)
     h0 = _c(state[0], dt)
 
     def kernel(n0: int, n1: int) -> None:

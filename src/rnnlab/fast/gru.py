@@ -24,10 +24,12 @@ _JIT = {"cache": True, "error_model": "numpy", "nogil": True}
 
 @njit(**_JIT)
 def forward(
-    xp, w_t, wn_t, blas, b, reset_after, h0, mask, has_mask, reverse, one, n0, n1, out
+    xp, w_t, wn_t, blas, bi, b, reset_after, h0, mask, has_mask, reverse, one, n0, n1, out
 ):
     """Steps (1)-(4) over all T for rows n0:n1.
 
+    ``bi`` is b_ih, added to ``xp`` here, first, as the reference adds it (zeros if ``xp`` has
+    it): one pass over the (T, N, 3H) projection less. ``b`` is b_hh.
     ``w_t`` is W_hh.T (H, 3H) with ``reset_after``, else W_h(r,z).T (H, 2H) and ``wn_t`` W_hn.T
     (H, H); ``blas`` the products' library (`rnnlab.fast.blas.gemm`); ``h0`` (N, H);
     ``out`` = (hs, then the caches r, z, n, u_n, h_prev, all (T, N, H), and h_T (N, H)).
@@ -45,9 +47,9 @@ def forward(
             n = n0 + k
             x, a, r, z, hp = xp[t, n], u[k], c_r[t, n], c_z[t, n], c_hp[t, n]
             for j in range(H):
-                r[j] = sigmoid(x[j] + (a[j] + b[j]))  # (2) (b_hh is part of u, as in (1))
+                r[j] = sigmoid((x[j] + bi[j]) + (a[j] + b[j]))  # (2) (b_hh is part of u)
             for j in range(H):
-                z[j] = sigmoid(x[H + j] + (a[H + j] + b[H + j]))
+                z[j] = sigmoid((x[H + j] + bi[H + j]) + (a[H + j] + b[H + j]))
             if reset_after:
                 u_n = c_un[t, n]
                 for j in range(H):
@@ -66,10 +68,10 @@ def forward(
             x, r, u_n, nn = xp[t, n], c_r[t, n], c_un[t, n], c_n[t, n]
             if reset_after:
                 for j in range(H):
-                    nn[j] = tanh(x[2 * H + j] + r[j] * u_n[j])  # (3)
+                    nn[j] = tanh((x[2 * H + j] + bi[2 * H + j]) + r[j] * u_n[j])  # (3)
             else:
                 for j in range(H):
-                    nn[j] = tanh(x[2 * H + j] + u_n[j])  # (3) reset before
+                    nn[j] = tanh((x[2 * H + j] + bi[2 * H + j]) + u_n[j])  # (3) reset before
         zf, nf, hf = c_z[t, n0:n1].reshape(-1), c_n[t, n0:n1].reshape(-1), h.reshape(-1)
         for k in range(hf.shape[0]):
             hf[k] = (one - zf[k]) * nf[k] + zf[k] * hf[k]  # (4), all rows as one flat loop
