@@ -44,12 +44,9 @@ class LayerCache:
 def _unroll(
     cell: Cell, p: Params, xp: Array, state: State, mask: Array | None, reverse: bool, keep: bool
 ) -> tuple[Array, State, StepCache]:
-    """`backend.unroll` of ``xp + bias_ih``; ``xp`` (ours to change) comes without the bias.
-
-    The fast path adds the bias inside its loop, where it adds bias_hh anyway: one pass over the
-    (T, N, G*H) projection less (70 us of a 3.4 ms LSTM step at hidden 32). ``keep=False`` lets
-    it skip the caches.
-    """
+    """`backend.unroll` of ``xp + bias_ih``; ``xp`` (ours to change) comes without the bias: the
+    fast path adds it inside its loop, one pass over the (T, N, G*H) projection less (70 us of a
+    3.4 ms LSTM step at hidden 32). ``keep=False`` lets it skip the caches."""
     if backend.current() == "fast":
         from . import fast
 
@@ -60,8 +57,7 @@ def _unroll(
 
 
 def _project(inp: Array, weight: Array) -> Array:
-    """inp @ weight.T, into a block of the fast path's pool when it runs (`rnnlab.fast.memory`:
-    above 32 MiB, fresh memory costs page faults on every call)."""
+    """inp @ weight.T, into the fast path's pool when it runs (see `rnnlab.fast.memory`)."""
     if backend.current() == "fast":
         from . import fast
 
