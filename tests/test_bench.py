@@ -84,6 +84,20 @@ def test_cli_rejects_unknown_cell(capsys) -> None:
     assert "cells" in capsys.readouterr().err
 
 
+def test_cli_shapes_selects_points(tmp_path, capsys) -> None:
+    path = tmp_path / "bench.json"
+    argv = ["bench", "--no-compile", "--no-infer", "--cells", "gru", "--rounds", "1"]
+    assert main([*argv, "--shapes", "2x5x4, 1x3x4", "--json", str(path)]) == 0
+    rows = json.loads(path.read_text())["rows"]
+    assert [(r["batch"], r["time"], r["hidden"]) for r in rows] == [(2, 5, 4), (1, 3, 4)]
+
+
+@pytest.mark.parametrize("text", ["32x100", "0x10x4", "axbxc", ","])
+def test_cli_rejects_bad_shapes(text, capsys) -> None:
+    assert main(["bench", "--shapes", text, "--no-compile"]) == 2
+    assert "shapes" in capsys.readouterr().err
+
+
 def test_disagreement_is_refused(monkeypatch) -> None:
     monkeypatch.setattr(cases, "TOLERANCE", -1.0)
     with pytest.raises(ValueError, match="disagree"):

@@ -35,6 +35,11 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         help="a three-shape grid and 5 rounds: a smoke run, not a measurement of record",
     )
     parser.add_argument("--cells", default="lstm,gru,rnn", help="comma list of lstm, gru, rnn")
+    parser.add_argument(
+        "--shapes",
+        metavar="NxTxH,...",
+        help="grid points to time, as batch x time x hidden (default: the issue's grid)",
+    )
     parser.add_argument("--no-infer", action="store_true", help="skip the LSTM inference rows")
     parser.add_argument(
         "--no-compile", action="store_true", help="skip the compile-time subprocesses"
@@ -52,6 +57,7 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"cells: expected some of {', '.join(CELLS)}, got {args.cells!r}")
     if args.threads < 1 or args.rounds < 1:
         raise ValueError("threads and rounds: expected positive integers")
+    shapes = _shapes(args.shapes) if args.shapes else (QUICK_SHAPES if args.quick else SHAPES)
     try:
         import torch  # noqa: F401
     except ImportError as exc:
@@ -59,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
     results = run_benchmark(
         threads=args.threads,
         rounds=min(args.rounds, 5) if args.quick else args.rounds,
-        shapes=QUICK_SHAPES if args.quick else SHAPES,
+        shapes=shapes,
         cells=cells,
         infer=not args.no_infer,
         compile_time=not args.no_compile,
@@ -70,3 +76,16 @@ def run(args: argparse.Namespace) -> int:
         with open(args.json, "w", encoding="utf-8") as fh:
             json.dump(results, fh, indent=1)
     return 0
+
+
+def _shapes(text: str) -> tuple[tuple[int, int, int], ...]:
+    """Parse "32x100x32,1x1000x64" into ((32, 100, 32), (1, 1000, 64))."""
+    shapes = []
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        dims = item.lower().split("x")
+        if len(dims) != 3 or not all(d.isdigit() and int(d) > 0 for d in dims):
+            raise ValueError(f"shapes: expected batch x time x hidden like 32x100x32, got {item!r}")
+        shapes.append((int(dims[0]), int(dims[1]), int(dims[2])))
+    if not shapes:
+        raise ValueError(f"shapes: expected at least one batch x time x hidden, got {text!r}")
+    return tuple(shapes)
