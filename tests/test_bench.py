@@ -41,6 +41,9 @@ def test_run_benchmark_rows_and_table() -> None:
     json.loads(json.dumps(out))  # every number is plain JSON
     assert out["compile"] is None
     assert out["meta"]["threads"] == 1 and out["meta"]["rounds"] == 2
+    # The host is named beyond its marketing name: ratios against oneDNN depend on the ISA.
+    assert {"cpu_family", "cpu_model", "cpu_arch", "vector_isa"} <= out["meta"].keys()
+    assert out["meta"]["cpu_arch"]
     rows = out["rows"]
     assert [(r["cell"], r["mode"]) for r in rows] == [
         ("lstm", "train"), ("gru", "train"), ("rnn", "train"), ("lstm", "infer"),

@@ -38,7 +38,9 @@ def run_benchmark(
     """
     say = print_fn or (lambda _line: None)
     meta = {"threads": threads, "rounds": rounds, "min_seconds": min_seconds, **machine()}
-    say(f"rnnlab bench: {meta['cpu']}, torch {meta['torch']}, numba {meta['numba']}, "
+    cpu = (f"{meta['cpu']} ({meta['cpu_arch']}, family {meta['cpu_family']} model "
+           f"{meta['cpu_model']}, {meta['vector_isa']})")  # fmt: skip
+    say(f"rnnlab bench: {cpu}, torch {meta['torch']}, numba {meta['numba']}, "
         f"rnnlab backend {meta['rnnlab_backend']}, load {meta['loadavg']}")  # fmt: skip
     compile_info = None
     if compile_time:

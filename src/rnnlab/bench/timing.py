@@ -139,21 +139,39 @@ def set_threads(threads: int) -> None:
     backend.set_num_threads(threads)
 
 
+def _cpuinfo() -> dict[str, str]:
+    """The first processor's fields of /proc/cpuinfo (empty where there is none)."""
+    try:
+        with open("/proc/cpuinfo") as fh:
+            block = fh.read().split("\n\n", 1)[0]
+    except OSError:
+        return {}
+    pairs = (line.split(":", 1) for line in block.splitlines() if ":" in line)
+    return {key.strip(): value.strip() for key, value in pairs}
+
+
 def machine() -> dict[str, Any]:
-    """Versions, CPU and load: the context a reader needs to judge the numbers."""
+    """Versions, CPU and load: the context a reader needs to judge the numbers.
+
+    The CPU is named by its family and model and by the code generator's name for it (say
+    ``znver4``), with its widest vector unit: a ratio against torch's oneDNN kernels depends on
+    the instruction set as much as on the code, so two runs on different hosts do not compare.
+    """
+    import llvmlite.binding as llvm
     import numba
     import torch
 
     from .. import backend
 
-    cpu = platform.processor()
-    try:
-        with open("/proc/cpuinfo") as fh:
-            cpu = next(line.split(":", 1)[1].strip() for line in fh if "model name" in line)
-    except (OSError, StopIteration):
-        pass
+    info = _cpuinfo()
+    flags = set(info.get("flags", "").split())
+    isa = next((f for f in ("avx512f", "avx2", "avx", "sse2") if f in flags), "unknown")
     return {
-        "cpu": cpu,
+        "cpu": info.get("model name", platform.processor()),
+        "cpu_family": info.get("cpu family"),
+        "cpu_model": info.get("model"),
+        "cpu_arch": llvm.get_host_cpu_name(),
+        "vector_isa": isa,
         "cpus": os.cpu_count(),
         "loadavg": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
         "python": platform.python_version(),
