@@ -2,11 +2,11 @@
 
 numba's ``np.dot`` calls scipy's OpenBLAS (0.3.30 here) through ``scipy.linalg.cython_blas``.
 NumPy ships another OpenBLAS (scipy-openblas64, 0.3.31 here) that runs the recurrent products'
-shapes markedly faster on this Zen 3 host: (32 x H) @ (H x 4H) in the orientation of
-`rnnlab.fast.lstm._recurrent`, 1 thread, measured 90 GF/s against 66-70 GF/s from scipy's at
-H = 512, and 92 against 72 at H = 128. `gemm` calls that library's ``cblas_?gemm`` through
-its address, passed in at run time (an address baked into the code would defeat numba's disk
-cache); with address 0 (no such library: another NumPy build) it falls back to ``np.dot``.
+shapes markedly faster on the Zen 3 host where this was measured: (32 x H) @ (H x 4H) in the
+orientation of `rnnlab.fast.lstm._recurrent`, 1 thread, 90 GF/s against 66-70 GF/s from
+scipy's at H = 512, and 92 against 72 at H = 128. `gemm` calls that library's ``cblas_?gemm``
+through its address, passed in at run time (an address baked into the code would defeat numba's
+disk cache); with address 0 (no such library: another NumPy build) it falls back to ``np.dot``.
 """
 
 from __future__ import annotations

@@ -98,8 +98,9 @@ def _recurrent(x, ws, trans, blas, out, x_tr, out_tr):
     """out = x @ ws[0] as one BLAS call, or, if ``trans``, as out.T = ws[1] @ x.T.
 
     Both give the same numbers (to rounding); the second is faster for wide layers (H >= 256 at
-    32 rows: 90 against 60-65 GF/s in NumPy's OpenBLAS 0.3.31 on Zen 3, where the (rows x H) @
-    (H x 4H) shape falls on a slow kernel path), even after transposing the small operands.
+    32 rows: 90 against 60-65 GF/s in NumPy's OpenBLAS 0.3.31 on Zen 3, 84-92 against 63-64 on
+    Zen 4, where the (rows x H) @ (H x 4H) shape falls on a slow kernel path), even after
+    transposing the small operands.
     ``blas`` is the address for `rnnlab.fast.blas.gemm` (0: numba's ``np.dot``).
     """
     if trans:
