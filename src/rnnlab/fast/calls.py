@@ -20,7 +20,7 @@ from ..cells import GRUCell, LSTMCell, RNNCell
 from ..cells.base import Array, Cell, Params, State, StepCache
 from . import calls_gru_rnn as gru_rnn
 from . import cfg as lstm_cfg
-from . import lstm
+from . import lstm, packed
 from .blas import gemm_address
 from .glue import contiguous as _c
 from .glue import hand_trace, recurrent_grads
@@ -79,6 +79,13 @@ TRANS_FORWARD = 256
 TRANS_BACKWARD = 256
 
 
+def _with_packed(w: Array, w_t: Array) -> tuple[Array, Array, Array]:
+    """(w, its transpose, w packed) for the per-step product x @ w (`lstm._recurrent`); the
+    packed form is empty when w's columns do not fill whole panels (BLAS runs it then)."""
+    wp = packed.pack(w) if packed.packable(w.shape[1], w.dtype) else packed.none(w.dtype)
+    return w, w_t, wp
+
+
 @lru_cache(maxsize=64)
 def _lstm_cfg(spec, hidden: int) -> Array:
     return lstm_cfg.config(spec, hidden)
@@ -102,7 +109,7 @@ def _lstm_unroll(cell, p, xp, state, mask, reverse, keep=True, bias_ih=None):
         np.empty((N, SH), dt),
     )
     w = _c(p["weight_hh"], dt)
-    ws = (_c(w.T, dt), w)
+    ws = _with_packed(_c(w.T, dt), w)
     trans, blas = H >= TRANS_FORWARD, gemm_address(dt)
     args = (_c(xp, dt), ws, trans, blas, _bias(p, bias_ih, dt), peep, wg_t)
     cfg, one = _lstm_cfg(spec, H), dt.type(1)
@@ -139,7 +146,7 @@ def _lstm_backprop(cell, p, caches, dhs, dstate, mask, reverse, trace):
     d0 = (np.empty((N, H), dt), np.empty((N, H), dt), np.empty((N, SH), dt))
     out = (dA, *d0, tuple(buffers), trace is not None)
     w = _c(p["weight_hh"], dt)
-    ws = (w, _c(w.T, dt))
+    ws = _with_packed(w, _c(w.T, dt))
     trans, blas = H >= TRANS_BACKWARD, gemm_address(dt)
     args = (cache, ws, trans, blas, wg, peep, _lstm_cfg(spec, H), _c(dhs, dt), d_final)
 

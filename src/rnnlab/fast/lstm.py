@@ -39,6 +39,7 @@ from .cfg import (
     O,
 )
 from .lstm_variants import _variant_row, _variant_row_back
+from .packed import product
 
 _JIT = {"cache": True, "error_model": "numpy", "nogil": True}
 
@@ -48,8 +49,9 @@ def forward(xp, ws, trans, blas, b, peep, wg_t, cfg, state0, mask, has_mask, rev
             out):  # fmt: skip
     """Steps (1)-(8) over all T for rows n0:n1.
 
-    ``ws`` = (W_hh.T (H, G*H), W_hh), ``trans`` picks the product's orientation and ``blas``
-    the library (see `_recurrent`); ``wg_t`` is W_gh.T; ``state0`` = (h0, c0, q0) as (N, size);
+    ``ws`` = (W_hh.T (H, G*H), W_hh, W_hh.T packed), ``trans`` picks the product's orientation
+    and ``blas`` the library (see `_recurrent`); ``wg_t`` is W_gh.T; ``state0`` = (h0, c0, q0)
+    as (N, size);
     ``out`` = (hs (T, N, H), caches (8, T, N, H), q_prev (T, N, S*H), h_T, c_T, q_T); caches and
     q_prev may have a time axis of 1 (inference: scratch, overwritten every step).
     """
@@ -95,7 +97,8 @@ def forward(xp, ws, trans, blas, b, peep, wg_t, cfg, state0, mask, has_mask, rev
 
 @njit(inline="always")
 def _recurrent(x, ws, trans, blas, out, x_tr, out_tr):
-    """out = x @ ws[0] as one BLAS call, or, if ``trans``, as out.T = ws[1] @ x.T.
+    """out = x @ ws[0]: by `rnnlab.fast.packed.product` with ws[2] (ws[0] packed) if there is
+    one, else as one BLAS call, or, if ``trans``, as out.T = ws[1] @ x.T.
 
     Both give the same numbers (to rounding); the second is faster for wide layers (H >= 256 at
     32 rows: 90 against 60-65 GF/s in NumPy's OpenBLAS 0.3.31 on Zen 3, 84-92 against 63-64 on
@@ -103,7 +106,9 @@ def _recurrent(x, ws, trans, blas, out, x_tr, out_tr):
     transposing the small operands.
     ``blas`` is the address for `rnnlab.fast.blas.gemm` (0: numba's ``np.dot``).
     """
-    if trans:
+    if ws[2].shape[0] > 0:
+        product(ws[2], x, out)
+    elif trans:
         _transpose(x, x_tr)
         gemm(blas, ws[1], x_tr, out_tr)
         _transpose(out_tr, out)
@@ -197,8 +202,8 @@ def backward(cache, ws, trans, blas, wg, peep, cfg, dhs, dstate, mask, has_mask,
              n1, out):  # fmt: skip
     """Steps (8')-(1') over all T, in the opposite order of `forward`, for rows n0:n1.
 
-    ``ws`` = (W_hh (G*H, H), W_hh.T), ``trans`` and ``blas`` as in `forward`; ``wg`` is W_gh;
-    ``dstate`` = gradients of the final (h, c, q);
+    ``ws`` = (W_hh (G*H, H), W_hh.T, W_hh packed), ``trans`` and ``blas`` as in `forward`;
+    ``wg`` is W_gh; ``dstate`` = gradients of the final (h, c, q);
     ``out`` = (dA (T, N, G*H), d(h, c, q) of the initial state, trace (3 arrays), want_trace).
     """
     dA, dh_0, dc_0, dq_0, trace, want_trace = out
