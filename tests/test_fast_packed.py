@@ -7,9 +7,9 @@ import pytest
 
 pytest.importorskip("numba")
 
-from numba import njit  # noqa: E402
+from numba import njit
 
-from rnnlab.fast import packed  # noqa: E402
+from rnnlab.fast import packed
 
 
 @njit(cache=False)
