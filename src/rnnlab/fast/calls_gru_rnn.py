@@ -16,7 +16,7 @@ import numpy as np
 from .. import bptt
 from ..cells import GRUCell, RNNCell
 from ..cells.base import Array, Params, State, StepCache
-from . import gru, rnn
+from . import gru, packed, rnn
 from .blas import gemm_address
 from .glue import contiguous as _c
 from .glue import hand_trace
@@ -55,7 +55,7 @@ def _rnn_unroll(
     m, has_mask = _mask(mask, dt)
     out = (*(np.empty((T, N, H), dt) for _ in range(3)), np.empty((N, H), dt))
     relu = cell.nonlinearity == "relu"
-    w_t, blas = _c(p["weight_hh"].T, dt), gemm_address(dt)
+    w_t, blas = packed.with_packed(_c(p["weight_hh"].T, dt)), gemm_address(dt)
     b = p["bias_hh"] if bias_ih is None else p["bias_hh"] + bias_ih  # added in the loop
     args = (_c(xp, dt), w_t, blas, _c(b, dt), relu, _c(state[0], dt))
 
@@ -86,7 +86,7 @@ def _rnn_backprop(
     dA, dh0 = np.empty((T, N, H), dt), np.empty((N, H), dt)
     out = (dA, dh0, buffer, trace is not None)
     relu = cell.nonlinearity == "relu"
-    w, blas = _c(p["weight_hh"], dt), gemm_address(dt)
+    w, blas = packed.with_packed(_c(p["weight_hh"], dt)), gemm_address(dt)
     args = (_c(caches["h"], dt), w, blas, relu, _c(dhs, dt), _c(dstate[0], dt))
 
     def kernel(n0: int, n1: int) -> None:
@@ -118,7 +118,8 @@ def _gru_unroll(
     w, wn = _gru_weights(cell, p["weight_hh"], dt)
     blas, b = gemm_address(dt), _c(p["bias_hh"], dt)
     bi = np.zeros(3 * H, dt) if bias_ih is None else _c(bias_ih, dt)  # added in the loop
-    args = (_c(xp, dt), _c(w.T, dt), _c(wn.T, dt), blas, bi, b, cell.reset_after)
+    w_t, wn_t = packed.with_packed(_c(w.T, dt)), packed.with_packed(_c(wn.T, dt))
+    args = (_c(xp, dt), w_t, wn_t, blas, bi, b, cell.reset_after)
     h0 = _c(state[0], dt)
 
     def kernel(n0: int, n1: int) -> None:
@@ -146,7 +147,7 @@ def _gru_backprop(
     dxp, dhp, dh0 = empty((T, N, 3 * H), dt), empty((T, N, 3 * H), dt), np.empty((N, H), dt)
     out = (dxp, dhp, dh0, buffer, trace is not None)
     cache = tuple(_c(caches[k], dt) for k in GRU_CACHE_KEYS)
-    w, wn = _gru_weights(cell, p["weight_hh"], dt)
+    w, wn = (packed.with_packed(m) for m in _gru_weights(cell, p["weight_hh"], dt))
     args = (cache, w, wn, gemm_address(dt), cell.reset_after, _c(dhs, dt), _c(dstate[0], dt))
 
     def kernel(n0: int, n1: int) -> None:

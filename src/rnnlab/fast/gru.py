@@ -16,7 +16,7 @@ import numpy as np
 from numba import njit
 
 from .activations import sigmoid, tanh
-from .blas import gemm
+from .packed import matmul
 from .rnn import _add, _copy
 
 _JIT = {"cache": True, "error_model": "numpy", "nogil": True}
@@ -31,18 +31,19 @@ def forward(
     ``bi`` is b_ih, added to ``xp`` here, first, as the reference adds it (zeros if ``xp`` has
     it): one pass over the (T, N, 3H) projection less. ``b`` is b_hh.
     ``w_t`` is W_hh.T (H, 3H) with ``reset_after``, else W_h(r,z).T (H, 2H) and ``wn_t`` W_hn.T
-    (H, H); ``blas`` the products' library (`rnnlab.fast.blas.gemm`); ``h0`` (N, H);
+    (H, H), each with its packed form (`rnnlab.fast.packed.matmul`); ``blas`` the BLAS
+    products' library (`rnnlab.fast.blas.gemm`); ``h0`` (N, H);
     ``out`` = (hs, then the caches r, z, n, u_n, h_prev, all (T, N, H), and h_T (N, H)).
     """
     hs, c_r, c_z, c_n, c_un, c_hp, h_T = out
     T, nr, H = xp.shape[0], n1 - n0, h0.shape[1]
     h = h0[n0:n1].copy()
-    u = np.empty((nr, w_t.shape[1]), dtype=xp.dtype)
+    u = np.empty((nr, w_t[0].shape[1]), dtype=xp.dtype)
     rh, un = np.empty_like(h), np.empty_like(h)
     for s in range(T):
         t = T - 1 - s if reverse else s
         _copy(h, c_hp[t, n0:n1])
-        gemm(blas, h, w_t, u)  # (1) recurrent projection of all rows: one BLAS call
+        matmul(w_t, blas, h, u)  # (1) recurrent projection of all rows: one product
         for k in range(nr):
             n = n0 + k
             x, a, r, z, hp = xp[t, n], u[k], c_r[t, n], c_z[t, n], c_hp[t, n]
@@ -58,7 +59,7 @@ def forward(
                 for j in range(H):
                     rh[k, j] = r[j] * hp[j]
         if not reset_after:
-            gemm(blas, rh, wn_t, un)  # (1) reset before the product: (r * h_prev) @ W_hn.T
+            matmul(wn_t, blas, rh, un)  # (1) reset before the product: (r * h_prev) @ W_hn.T
             for k in range(nr):
                 u_n, v = c_un[t, n0 + k], un[k]
                 for j in range(H):
@@ -92,7 +93,8 @@ def backward(
     """Steps (4')-(1') over all T, in the opposite order of `forward`, for rows n0:n1.
 
     ``cache`` = the forward's (r, z, n, u_n, h_prev); ``w`` is W_hh (3H, H) with ``reset_after``,
-    else W_h(r,z) (2H, H) and ``wn`` W_hn (H, H); ``dh_T`` the final state's gradient;
+    else W_h(r,z) (2H, H) and ``wn`` W_hn (H, H), each with its packed form; ``dh_T`` the
+    final state's gradient;
     ``out`` = (dxp, dhp (T, N, 3H), dh_0 (N, H), trace (T, N, H), want_trace).
     """
     c_r, c_z, c_n, c_un, c_hp = cache
@@ -112,7 +114,7 @@ def backward(
             for j in range(H):
                 d[j] = g[j] * (one - z[j]) * (one - nn[j] * nn[j])  # (4') dn, (3') da_n
         if not reset_after:
-            gemm(blas, dn_a, wn, d_rh)  # (3') d(rh) = du_n @ W_hn, one BLAS call
+            matmul(wn, blas, dn_a, d_rh)  # (3') d(rh) = du_n @ W_hn, one product
         for k in range(nr):
             n = n0 + k
             g, r, z, nn, hp = dh_t[k], c_r[t, n], c_z[t, n], c_n[t, n], c_hp[t, n]
@@ -145,9 +147,9 @@ def backward(
                 for j in range(2 * H):
                     drz[k, j] = dx[j]
         if reset_after:
-            gemm(blas, dP[t, n0:n1], w, proj)  # (1') dhp @ W_hh, one BLAS call
+            matmul(w, blas, dP[t, n0:n1], proj)  # (1') dhp @ W_hh, one product
         else:
-            gemm(blas, drz, w, proj)  # (1') (da_r, da_z) @ W_h(r,z)
+            matmul(w, blas, drz, proj)  # (1') (da_r, da_z) @ W_h(r,z)
         _add(dh_prev, proj, dh_prev)
         if has_mask:
             for k in range(nr):

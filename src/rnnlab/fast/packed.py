@@ -25,6 +25,8 @@ from llvmlite import ir
 from numba import njit, types
 from numba.extending import intrinsic
 
+from .blas import gemm
+
 VECTORS = 2  # vectors of columns per panel
 
 
@@ -52,6 +54,12 @@ def pack(w: np.ndarray) -> np.ndarray:
 def none(dtype: np.dtype) -> np.ndarray:
     """The stand-in for "no packed weight" (the kernels then call BLAS)."""
     return np.empty((0, 0, 0), dtype)
+
+
+def with_packed(w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(w, w packed), or (w, `none`) when w's columns do not fill whole panels: what `matmul`
+    takes. ``w`` C-contiguous (K, M)."""
+    return w, pack(w) if w.size and packable(w.shape[1], w.dtype) else none(w.dtype)
 
 
 def _make_tile(rows: int):
@@ -150,3 +158,12 @@ def product(wp, x, out):
             r0 += 2
         if r0 < R:
             _tile1(wp, x, out, pb, np.int64(r0), K, M)
+
+
+@njit(inline="always")
+def matmul(ws, blas, x, out):
+    """out = x @ ws[0]: `product` if ws[1] holds it packed, else one BLAS call (`blas.gemm`)."""
+    if ws[1].shape[0] > 0:
+        product(ws[1], x, out)
+    else:
+        gemm(blas, x, ws[0], out)

@@ -16,7 +16,7 @@ import numpy as np
 from numba import njit
 
 from .activations import tanh
-from .blas import gemm
+from .packed import matmul
 
 _JIT = {"cache": True, "error_model": "numpy", "nogil": True}
 
@@ -25,7 +25,8 @@ _JIT = {"cache": True, "error_model": "numpy", "nogil": True}
 def forward(xp, w_t, blas, b, relu, h0, mask, has_mask, reverse, one, n0, n1, out):
     """Steps (1)-(2) over all T for rows n0:n1.
 
-    ``xp`` (T, N, H) is the input projection, ``w_t`` W_hh.T (H, H), ``h0`` (N, H);
+    ``xp`` (T, N, H) is the input projection, ``w_t`` (W_hh.T (H, H), packed or not: see
+    `rnnlab.fast.packed.matmul`), ``h0`` (N, H);
     ``out`` = (hs, cache h, cache h_prev, all (T, N, H), and h_T (N, H)).
     """
     hs, c_h, c_hp, h_T = out
@@ -36,7 +37,7 @@ def forward(xp, w_t, blas, b, relu, h0, mask, has_mask, reverse, one, n0, n1, ou
     for s in range(T):
         t = T - 1 - s if reverse else s
         _copy(h, c_hp[t, n0:n1])
-        gemm(blas, h, w_t, a)  # (1) recurrent projection of all rows: one BLAS call
+        matmul(w_t, blas, h, a)  # (1) recurrent projection of all rows: one product
         for r in range(nr):
             x, u, y = xp[t, n0 + r], a[r], c_h[t, n0 + r]
             if relu:
@@ -61,7 +62,8 @@ def forward(xp, w_t, blas, b, relu, h0, mask, has_mask, reverse, one, n0, n1, ou
 def backward(c_h, w, blas, relu, dhs, dh_T, mask, has_mask, reverse, one, n0, n1, out):
     """Steps (2')-(1') over all T, in the opposite order of `forward`, for rows n0:n1.
 
-    ``c_h`` is the cached h (T, N, H), ``w`` W_hh (H, H), ``dh_T`` the final state's gradient;
+    ``c_h`` is the cached h (T, N, H), ``w`` (W_hh (H, H), packed or not), ``dh_T`` the final
+    state's gradient;
     ``out`` = (da (T, N, H), dh_0 (N, H), trace (T, N, H), want_trace).
     """
     dA, dh_0, trace, want_trace = out
@@ -82,7 +84,7 @@ def backward(c_h, w, blas, relu, dhs, dh_T, mask, has_mask, reverse, one, n0, n1
             else:
                 for j in range(H):
                     d[j] = g[j] * (one - y[j] * y[j])  # (2') tanh' = 1 - h**2
-        gemm(blas, dA[t, n0:n1], w, dh_prev)  # (1') dh_prev = da @ W_hh, one BLAS call
+        matmul(w, blas, dA[t, n0:n1], dh_prev)  # (1') dh_prev = da @ W_hh, one product
         if has_mask:
             for r in range(nr):
                 m = mask[t, n0 + r, 0]
