@@ -102,8 +102,9 @@ def test_fast_equals_reference(case, dtype, with_lengths, fast_setup) -> None:
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 @pytest.mark.parametrize("case", CELLS, ids=_case_id)
 def test_fast_equals_reference_with_packed_products(case, dtype, fast_setup) -> None:
-    """Hidden 32: every per-step product fills whole panels, so the kernels run them through
-    `rnnlab.fast.packed` (the random sizes above mostly take the BLAS fallback)."""
+    """Input and hidden 32: every product fills whole panels, so the kernels and the layer's
+    products outside the loop run through `rnnlab.fast.packed` (the random sizes above mostly
+    take the BLAS fallback)."""
     _compare(case, dtype, True, hidden=32)
 
 
@@ -114,7 +115,7 @@ def _compare(case: tuple[str, dict], dtype: str, with_lengths: bool, hidden: int
     rng = np.random.default_rng(seed)
     N = int(rng.choice([int(rng.integers(2, 9)), int(rng.integers(32, 41))]))  # 1 or 2 threads
     T, D, H = (int(v) for v in rng.integers((1, 1, 1), (12, 6, 10)))
-    H = hidden or H
+    D, H = (hidden, hidden) if hidden else (D, H)
     layer = LAYERS[kind](D, H, 2, True, 0.25, **options, dtype=dtype, seed=seed % 1000)
     x = rng.standard_normal((N, T, D))
     state = _random_state(layer, N, rng)

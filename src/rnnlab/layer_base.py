@@ -57,12 +57,11 @@ def _unroll(
 
 
 def _project(inp: Array, weight: Array) -> Array:
-    """inp @ weight.T, into the fast path's pool when it runs (see `rnnlab.fast.memory`)."""
+    """inp @ weight.T for a 2-D ``inp``: the fast path's `rnnlab.fast.wide.matmul` when it runs."""
     if backend.current() == "fast":
         from . import fast
 
-        out = fast.empty((inp.shape[0], weight.shape[0]), np.result_type(inp, weight))
-        return np.matmul(inp, weight.T, out=out)
+        return fast.matmul(inp, weight.T)
     return inp @ weight.T
 
 
@@ -271,7 +270,7 @@ class RecurrentLayer:
                 }
                 for name, g in local.items():
                     grads[self.param_name(name, layer, direction)] = g
-                part = (flat_dxp @ p["weight_ih"]).reshape(inp.shape)  # one 2-D product
+                part = _project(flat_dxp, p["weight_ih"].T).reshape(inp.shape)  # one 2-D product
                 # Direction 0 owns its product (no zeros + add pass); 0 + a == a, so bits match.
                 dinp = part if direction == 0 else dinp + part
             if cache.dropout_masks[layer] is not None:

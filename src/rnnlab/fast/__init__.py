@@ -20,6 +20,7 @@ if AVAILABLE:
     from .calls import backprop, supports, unroll, weight_grads
     from .memory import empty, keep_freed_memory
     from .threads import num_threads, set_num_threads
+    from .wide import matmul
 
     keep_freed_memory()
 
@@ -27,6 +28,7 @@ __all__ = [
     "AVAILABLE",
     "backprop",
     "empty",
+    "matmul",
     "num_threads",
     "set_num_threads",
     "supports",
