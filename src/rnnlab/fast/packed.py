@@ -141,9 +141,12 @@ def _make_tile(rows: int):
 _tile8, _tile4, _tile2, _tile1 = (_make_tile(rows) for rows in (8, 4, 2, 1))
 
 
-@njit(inline="always")
+@njit(cache=True, error_model="numpy", nogil=True)
 def product(wp, x, out):
-    """out = x @ w, ``wp = pack(w)``; C-contiguous ``x`` (rows, K) and ``out`` (rows, M)."""
+    """out = x @ w, ``wp = pack(w)``; C-contiguous ``x`` (rows, K) and ``out`` (rows, M).
+
+    Compiled once per signature and called, not inlined: the tiles are large code, and inlined
+    at each of the kernels' product sites they doubled the GRU's compile time."""
     K, M, R = np.int64(wp.shape[1]), np.int64(out.shape[1]), x.shape[0]
     for b in range(wp.shape[0]):
         pb, r0 = np.int64(b), 0
