@@ -38,8 +38,9 @@ def test_pack_lays_panels_out_as_documented() -> None:
     wp = packed.pack(w)
     assert wp.shape == (2, 3, 32) and wp.flags.c_contiguous
     assert np.array_equal(wp[1, 2], w[2, 32:64])  # panel b, row k = w[k, b*P:(b+1)*P]
-    assert packed.packable(64, np.float32) and not packed.packable(48, np.float32)
-    assert packed.packable(48, np.float64) and packed.panel_width(np.float64) == 16
+    f32, f64 = np.dtype(np.float32), np.dtype(np.float64)
+    assert packed.packable(64, f32) and not packed.packable(48, f32)
+    assert packed.packable(48, f64) and packed.panel_width(f64) == 16
 
 
 def test_empty_inner_dimension_gives_zeros() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from ..cells.base import Array, Params, StepCache
@@ -15,8 +17,16 @@ def contiguous(a: Array, dtype: np.dtype) -> Array:
 def kernel_mask(mask: Array | None, dtype: np.dtype) -> tuple[Array, bool]:
     """The (T, N, 1) mask for a kernel and whether there is one (a dummy array if not)."""
     if mask is None:
-        return np.ones((1, 1, 1), dtype=dtype), False
+        return ones(1, dtype).reshape(1, 1, 1), False
     return contiguous(mask, dtype), True
+
+
+@lru_cache(maxsize=32)
+def ones(n: int, dtype: np.dtype) -> Array:
+    """A read-only vector of ``n`` ones, kept for reuse (bias sums as products, dummy masks)."""
+    vector = np.ones(n, dtype)
+    vector.flags.writeable = False
+    return vector
 
 
 def hand_trace(trace: list[Array] | None, buffers: list[Array]) -> None:
@@ -38,5 +48,5 @@ def recurrent_grads(caches: StepCache, dhp: Array) -> Params:
     flat = dhp.reshape(-1, dhp.shape[-1])
     return {
         "weight_hh": flat.T @ h_prev.reshape(-1, h_prev.shape[-1]),
-        "bias_hh": np.ones(flat.shape[0], flat.dtype) @ flat,
+        "bias_hh": ones(flat.shape[0], flat.dtype) @ flat,
     }

@@ -30,13 +30,10 @@ from .blas import gemm
 VECTORS = 2  # vectors of columns per panel
 
 
-def lanes(dtype: np.dtype) -> int:
-    """Elements of ``dtype`` in one 512-bit vector (LLVM splits it on narrower hardware)."""
-    return 64 // np.dtype(dtype).itemsize
-
-
 def panel_width(dtype: np.dtype) -> int:
-    return VECTORS * lanes(dtype)
+    """Columns per panel: two 512-bit vectors of ``dtype`` (LLVM splits them on narrower
+    hardware); ``dtype`` a NumPy dtype (an array's ``.dtype``)."""
+    return VECTORS * 64 // dtype.itemsize
 
 
 def packable(columns: int, dtype: np.dtype) -> bool:
@@ -47,7 +44,7 @@ def packable(columns: int, dtype: np.dtype) -> bool:
 def pack(w: np.ndarray) -> np.ndarray:
     """The (K, M) weight as (M / P, K, P) panels; ``packable(M)`` must hold."""
     K, M = w.shape
-    P = panel_width(w.dtype)
+    P = VECTORS * 64 // w.itemsize
     return np.ascontiguousarray(w.reshape(K, M // P, P).transpose(1, 0, 2))
 
 

@@ -34,9 +34,9 @@ def _rows(x, wp, out, n0, n1):
 def matmul(x: Array, w: Array) -> Array:
     """``x @ w`` for a 2-D ``x`` (R, K) and ``w`` (K, M) of one float dtype (``w`` may be a
     transposed view); the result comes from the fast path's pool (`rnnlab.fast.memory`)."""
-    out = empty((x.shape[0], w.shape[1]), np.result_type(x, w))
     if x.dtype != w.dtype or not packed.packable(w.shape[1], w.dtype) or w.shape[0] == 0:
-        return np.matmul(x, w, out=out)
+        return np.matmul(x, w, out=empty((x.shape[0], w.shape[1]), np.result_type(x, w)))
+    out = empty((x.shape[0], w.shape[1]), x.dtype)
     x = np.ascontiguousarray(x)
     wp = packed.pack(np.ascontiguousarray(w))
     run_rows(lambda n0, n1: _rows(x, wp, out, n0, n1), x.shape[0])
