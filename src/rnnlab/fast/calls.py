@@ -80,10 +80,9 @@ TRANS_BACKWARD = 256
 
 
 def _with_packed(w: Array, w_t: Array) -> tuple[Array, Array, Array]:
-    """(w, its transpose, w packed) for the per-step product x @ w (`lstm._recurrent`); the
-    packed form is empty when w's columns do not fill whole panels (BLAS runs it then)."""
-    wp = packed.pack(w) if packed.packable(w.shape[1], w.dtype) else packed.none(w.dtype)
-    return w, w_t, wp
+    """(w, its transpose, w packed or empty) for the per-step product x @ w (`lstm._recurrent`),
+    see `rnnlab.fast.packed.with_packed`."""
+    return w, w_t, packed.with_packed(w)[1]
 
 
 @lru_cache(maxsize=64)

@@ -17,8 +17,15 @@ def contiguous(a: Array, dtype: np.dtype) -> Array:
 def kernel_mask(mask: Array | None, dtype: np.dtype) -> tuple[Array, bool]:
     """The (T, N, 1) mask for a kernel and whether there is one (a dummy array if not)."""
     if mask is None:
-        return ones(1, dtype).reshape(1, 1, 1), False
+        return _no_mask(np.dtype(dtype)), False
     return contiguous(mask, dtype), True
+
+
+@lru_cache(maxsize=4)
+def _no_mask(dtype: np.dtype) -> Array:
+    # Writable, unlike `ones`: numba types read-only arrays apart, and a second signature of
+    # every kernel would compile again on the first call with a real mask.
+    return np.ones((1, 1, 1), dtype)
 
 
 @lru_cache(maxsize=32)
