@@ -72,19 +72,6 @@ def _trace_buffers(trace: list[Array] | None, shapes: list[tuple[int, ...]], dty
 
 # -- LSTM ---------------------------------------------------------------------------------------
 
-# From this hidden size up the kernels run the recurrent product transposed (`lstm._recurrent`):
-# measured per-step rates at 32 rows, 1 thread (GF/s, plain -> transposed): forward H=128 87 -> 92,
-# 256 60 -> 92, 512 65 -> 91; backward 128 83 -> 80, 256 86 -> 92, 512 79 -> 89.
-TRANS_FORWARD = 256
-TRANS_BACKWARD = 256
-
-
-def _with_packed(w: Array, w_t: Array) -> tuple[Array, Array, Array]:
-    """(w, its transpose, w packed or empty) for the per-step product x @ w (`lstm._recurrent`),
-    see `rnnlab.fast.packed.with_packed`."""
-    return w, w_t, packed.with_packed(w)[1]
-
-
 @lru_cache(maxsize=64)
 def _lstm_cfg(spec, hidden: int) -> Array:
     return lstm_cfg.config(spec, hidden)
@@ -107,10 +94,8 @@ def _lstm_unroll(cell, p, xp, state, mask, reverse, keep=True, bias_ih=None):
         np.empty((N, H), dt),
         np.empty((N, SH), dt),
     )
-    w = _c(p["weight_hh"], dt)
-    ws = _with_packed(_c(w.T, dt), w)
-    trans, blas = H >= TRANS_FORWARD, gemm_address(dt)
-    args = (_c(xp, dt), ws, trans, blas, _bias(p, bias_ih, dt), peep, wg_t)
+    ws, blas = packed.with_packed(_c(p["weight_hh"].T, dt)), gemm_address(dt)
+    args = (_c(xp, dt), ws, blas, _bias(p, bias_ih, dt), peep, wg_t)
     cfg, one = _lstm_cfg(spec, H), dt.type(1)
 
     def kernel(n0: int, n1: int) -> None:
@@ -144,10 +129,8 @@ def _lstm_backprop(cell, p, caches, dhs, dstate, mask, reverse, trace):
     dA = empty((T, N, GH), dt)
     d0 = (np.empty((N, H), dt), np.empty((N, H), dt), np.empty((N, SH), dt))
     out = (dA, *d0, tuple(buffers), trace is not None)
-    w = _c(p["weight_hh"], dt)
-    ws = _with_packed(w, _c(w.T, dt))
-    trans, blas = H >= TRANS_BACKWARD, gemm_address(dt)
-    args = (cache, ws, trans, blas, wg, peep, _lstm_cfg(spec, H), _c(dhs, dt), d_final)
+    ws, blas = packed.with_packed(_c(p["weight_hh"], dt)), gemm_address(dt)
+    args = (cache, ws, blas, wg, peep, _lstm_cfg(spec, H), _c(dhs, dt), d_final)
 
     def kernel(n0: int, n1: int) -> None:
         lstm.backward(*args, m, has_mask, reverse, dt.type(1), n0, n1, out)

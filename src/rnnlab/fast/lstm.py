@@ -1,10 +1,11 @@
 """Compiled LSTM time loop: equations (1)-(8) of `rnnlab.cells.LSTMCell`, every variant.
 
 One call runs all T steps for the batch rows ``n0:n1`` (threads take disjoint rows: rows never
-interact). Per step: one BLAS product for the recurrent projection of all rows, then the gate
-equations, writing the caches as they go. The variant is the runtime vector ``cfg``
-(`rnnlab.fast.cfg`), so the eleven presets share one compiled kernel per precision; the plain
-cell runs branch-free loops (below), the others the per-unit code of `lstm_variants`.
+interact). Per step: one product for the recurrent projection of all rows (on W_hh packed once
+per call, `rnnlab.fast.packed`), then the gate equations, writing the caches as they go. The
+variant is the runtime vector ``cfg`` (`rnnlab.fast.cfg`), so the eleven presets share one
+compiled kernel per precision; the plain cell runs branch-free loops (below), the others the
+per-unit code of `lstm_variants`.
 
 Why many short loops rather than one: a loop that writes eight arrays needs more run-time alias
 checks than LLVM allows and stays scalar, about 10x slower; loops with one output vectorise.
@@ -19,7 +20,6 @@ import numpy as np
 from numba import njit
 
 from .activations import sigmoid, tanh
-from .blas import gemm
 from .cfg import (
     ACT_C,
     C_PREV,
@@ -39,19 +39,17 @@ from .cfg import (
     O,
 )
 from .lstm_variants import _variant_row, _variant_row_back
-from .packed import product
+from .packed import matmul
 
 _JIT = {"cache": True, "error_model": "numpy", "nogil": True}
 
 
 @njit(**_JIT)
-def forward(xp, ws, trans, blas, b, peep, wg_t, cfg, state0, mask, has_mask, reverse, one, n0, n1,
-            out):  # fmt: skip
+def forward(xp, ws, blas, b, peep, wg_t, cfg, state0, mask, has_mask, reverse, one, n0, n1, out):
     """Steps (1)-(8) over all T for rows n0:n1.
 
-    ``ws`` = (W_hh.T (H, G*H), W_hh, W_hh.T packed), ``trans`` picks the product's orientation
-    and ``blas`` the library (see `_recurrent`); ``wg_t`` is W_gh.T; ``state0`` = (h0, c0, q0)
-    as (N, size);
+    ``ws`` = (W_hh.T (H, G*H), packed or not: see `rnnlab.fast.packed.matmul`), ``blas`` the
+    BLAS library's address; ``wg_t`` is W_gh.T; ``state0`` = (h0, c0, q0) as (N, size);
     ``out`` = (hs (T, N, H), caches (8, T, N, H), q_prev (T, N, S*H), h_T, c_T, q_T); caches and
     q_prev may have a time axis of 1 (inference: scratch, overwritten every step).
     """
@@ -59,7 +57,6 @@ def forward(xp, ws, trans, blas, b, peep, wg_t, cfg, state0, mask, has_mask, rev
     T, nr = xp.shape[0], n1 - n0
     h, c, q = state0[0][n0:n1].copy(), state0[1][n0:n1].copy(), state0[2][n0:n1].copy()
     a = np.empty((nr, xp.shape[2]), dtype=xp.dtype)
-    h_tr, a_tr = np.empty((h.shape[1], nr), h.dtype), np.empty((a.shape[1], nr), a.dtype)
     qa = np.empty_like(q)
     for s in range(T):
         t = T - 1 - s if reverse else s
@@ -69,7 +66,7 @@ def forward(xp, ws, trans, blas, b, peep, wg_t, cfg, state0, mask, has_mask, rev
         tq = t if q_prev.shape[0] == T else 0
         _copy(h, cache[H_PREV, tc, n0:n1])
         _copy(c, cache[C_PREV, tc, n0:n1])
-        _recurrent(h, ws, trans, blas, a, h_tr, a_tr)  # (1) recurrent projection of all rows
+        matmul(ws, blas, h, a)  # (1) recurrent projection of all rows: one product
         if cfg[FGR]:
             _copy(q, q_prev[tq, n0:n1])
             np.dot(q, wg_t, qa)  # (2) the previous step's sigmoid gates
@@ -93,58 +90,6 @@ def forward(xp, ws, trans, blas, b, peep, wg_t, cfg, state0, mask, has_mask, rev
     _copy(h, h_T[n0:n1])
     _copy(c, c_T[n0:n1])
     _copy(q, q_T[n0:n1])
-
-
-@njit(inline="always")
-def _recurrent(x, ws, trans, blas, out, x_tr, out_tr):
-    """out = x @ ws[0]: by `rnnlab.fast.packed.product` with ws[2] (ws[0] packed) if there is
-    one, else as one BLAS call, or, if ``trans``, as out.T = ws[1] @ x.T.
-
-    Both give the same numbers (to rounding); the second is faster for wide layers (H >= 256 at
-    32 rows: 90 against 60-65 GF/s in NumPy's OpenBLAS 0.3.31 on Zen 3, 84-92 against 63-64 on
-    Zen 4, where the (rows x H) @ (H x 4H) shape falls on a slow kernel path), even after
-    transposing the small operands.
-    ``blas`` is the address for `rnnlab.fast.blas.gemm` (0: numba's ``np.dot``).
-    """
-    if ws[2].shape[0] > 0:
-        product(ws[2], x, out)
-    elif trans:
-        _transpose(x, x_tr)
-        gemm(blas, ws[1], x_tr, out_tr)
-        _transpose(out_tr, out)
-    else:
-        gemm(blas, x, ws[0], out)
-
-
-@njit(inline="always")
-def _transpose(src, dst):
-    """dst = src.T, in the loop order measured fastest for each shape.
-
-    Tall ``src`` (4H x rows, the product's result): walk dst row by row, so writes are contiguous
-    and the strided reads stay in a few cache lines (40 us at 2048 x 32; tiles 16 x 16 took 190 us:
-    dst rows 8 KiB apart fall into the same L1 set). Wide ``src`` (rows x H): four source rows at
-    a time, four contiguous read streams.
-    """
-    n, m = src.shape
-    if n >= m:
-        for j in range(m):
-            d = dst[j]
-            for i in range(n):
-                d[i] = src[i, j]
-        return
-    i = 0
-    while i + 4 <= n:
-        s0, s1, s2, s3 = src[i], src[i + 1], src[i + 2], src[i + 3]
-        for j in range(m):
-            d = dst[j]
-            d[i] = s0[j]
-            d[i + 1] = s1[j]
-            d[i + 2] = s2[j]
-            d[i + 3] = s3[j]
-        i += 4
-    for k in range(i, n):
-        for j in range(m):
-            dst[j, k] = src[k, j]
 
 
 @njit(inline="always")
@@ -198,12 +143,12 @@ def _new_state(cache, t, n0, n1, cfg, h, c, q):
 
 
 @njit(**_JIT)
-def backward(cache, ws, trans, blas, wg, peep, cfg, dhs, dstate, mask, has_mask, reverse, one, n0,
-             n1, out):  # fmt: skip
+def backward(cache, ws, blas, wg, peep, cfg, dhs, dstate, mask, has_mask, reverse, one, n0, n1,
+             out):  # fmt: skip
     """Steps (8')-(1') over all T, in the opposite order of `forward`, for rows n0:n1.
 
-    ``ws`` = (W_hh (G*H, H), W_hh.T, W_hh packed), ``trans`` and ``blas`` as in `forward`;
-    ``wg`` is W_gh; ``dstate`` = gradients of the final (h, c, q);
+    ``ws`` = (W_hh (G*H, H), packed or not), ``blas`` as in `forward`; ``wg`` is W_gh;
+    ``dstate`` = gradients of the final (h, c, q);
     ``out`` = (dA (T, N, G*H), d(h, c, q) of the initial state, trace (3 arrays), want_trace).
     """
     dA, dh_0, dc_0, dq_0, trace, want_trace = out
@@ -211,7 +156,6 @@ def backward(cache, ws, trans, blas, wg, peep, cfg, dhs, dstate, mask, has_mask,
     dh, dc, dq = dstate[0][n0:n1].copy(), dstate[1][n0:n1].copy(), dstate[2][n0:n1].copy()
     dh_t, dc_full, dc_new = np.empty_like(dh), np.empty_like(dc), np.empty_like(dc)
     dh_prev, dq_prev, da_s = np.empty_like(dh), np.empty_like(dq), np.empty_like(dq)
-    da_tr, dh_tr = np.empty((dA.shape[2], nr), dA.dtype), np.empty((H, nr), dA.dtype)
     for s in range(T):
         t = s if reverse else T - 1 - s
         _add(dh, dhs[t, n0:n1], dh_t)  # the output's gradient joins dh
@@ -225,7 +169,7 @@ def backward(cache, ws, trans, blas, wg, peep, cfg, dhs, dstate, mask, has_mask,
             for r in range(nr):
                 _variant_row_back(cache[:, t, n0 + r], peep, cfg, dh_t[r], dc[r], dq[r],
                                   dA[t, n0 + r], dc_new[r], one)  # fmt: skip
-        _recurrent(dA[t, n0:n1], ws, trans, blas, dh_prev, da_tr, dh_tr)  # (1') da @ W_hh
+        matmul(ws, blas, dA[t, n0:n1], dh_prev)  # (1') dh_prev = da @ W_hh, one product
         if cfg[FGR]:
             for gate, off in ((SIG_I, OFF_I), (SIG_F, OFF_F), (SIG_O, OFF_O)):
                 if cfg[gate] >= 0:

@@ -20,9 +20,13 @@ FMA units LLVM calls libm's ``fma``, slower but the same numbers.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+import numba
 import numpy as np
 from llvmlite import ir
-from numba import njit, types
+from numba import carray, cfunc, njit, types
+from numba.core import cgutils
 from numba.extending import intrinsic
 
 from .blas import gemm
@@ -53,10 +57,12 @@ def none(dtype: np.dtype) -> np.ndarray:
     return np.empty((0, 0, 0), dtype)
 
 
-def with_packed(w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(w, w packed), or (w, `none`) when w's columns do not fill whole panels: what `matmul`
-    takes. ``w`` C-contiguous (K, M)."""
-    return w, pack(w) if w.size and packable(w.shape[1], w.dtype) else none(w.dtype)
+def with_packed(w: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """(w, w packed, `address`), or (w, `none`, 0) when w's columns do not fill whole panels:
+    what `matmul` takes. ``w`` C-contiguous (K, M)."""
+    if w.size and packable(w.shape[1], w.dtype):
+        return w, pack(w), address(w.dtype)
+    return w, none(w.dtype), 0
 
 
 def _make_tile(rows: int):
@@ -142,8 +148,7 @@ _tile8, _tile4, _tile2, _tile1 = (_make_tile(rows) for rows in (8, 4, 2, 1))
 def product(wp, x, out):
     """out = x @ w, ``wp = pack(w)``; C-contiguous ``x`` (rows, K) and ``out`` (rows, M).
 
-    Compiled once per signature and called, not inlined: the tiles are large code, and inlined
-    at each of the kernels' product sites they doubled the GRU's compile time."""
+    The kernels call it by address (`matmul`), `rnnlab.fast.wide` directly."""
     K, M, R = np.int64(wp.shape[1]), np.int64(out.shape[1]), x.shape[0]
     for b in range(wp.shape[0]):
         pb, r0 = np.int64(b), 0
@@ -160,10 +165,58 @@ def product(wp, x, out):
             _tile1(wp, x, out, pb, np.int64(r0), K, M)
 
 
+def _product_f32(wp, blocks, K, x, rows, out, M):  # the C-callable form of `product`
+    product(carray(wp, (blocks, K, 32)), carray(x, (rows, K)), carray(out, (rows, M)))
+
+
+def _product_f64(wp, blocks, K, x, rows, out, M):
+    product(carray(wp, (blocks, K, 16)), carray(x, (rows, K)), carray(out, (rows, M)))
+
+
+@lru_cache(maxsize=2)
+def address(dtype: np.dtype) -> int:
+    """Address of `product` compiled as a C function for ``dtype`` (compiled on first use).
+
+    The kernels call it through this address, passed in at run time, rather than as a numba
+    function: a called numba function is linked into, and optimised again with, every kernel
+    that calls it (about 0.5 s of compile time for each of the six), a C call is not."""
+    numba_type = numba.from_dtype(dtype)
+    ptr, i64 = types.CPointer(numba_type), types.int64
+    impl = _product_f32 if numba_type == types.float32 else _product_f64
+    compiled = cfunc(types.void(ptr, i64, i64, ptr, i64, ptr, i64), cache=True)(impl)
+    return compiled.address
+
+
+@intrinsic
+def _call(typingctx, fn, wp, x, out):
+    """Call the C `product` at address ``fn`` on the arrays' data."""
+    sig = types.void(fn, wp, x, out)
+
+    def codegen(context, builder, signature, args):
+        fn_, *arrays = args
+        views = [
+            context.make_array(ty)(context, builder, value)
+            for ty, value in zip(signature.args[1:], arrays, strict=True)
+        ]
+        fty = context.get_value_type(signature.args[1].dtype).as_pointer()
+        i64 = ir.IntType(64)
+        fnty = ir.FunctionType(ir.VoidType(), [fty, i64, i64, fty, i64, fty, i64])
+        wp_shape = cgutils.unpack_tuple(builder, views[0].shape, 3)
+        x_rows = cgutils.unpack_tuple(builder, views[1].shape, 2)[0]
+        out_cols = cgutils.unpack_tuple(builder, views[2].shape, 2)[1]
+        call_args = [views[0].data, wp_shape[0], wp_shape[1], views[1].data, x_rows,
+                     views[2].data, out_cols]  # fmt: skip
+        builder.call(builder.inttoptr(fn_, fnty.as_pointer()), call_args)
+        return context.get_dummy_value()
+
+    return sig, codegen
+
+
 @njit(inline="always")
 def matmul(ws, blas, x, out):
-    """out = x @ ws[0]: `product` if ws[1] holds it packed, else one BLAS call (`blas.gemm`)."""
+    """out = x @ ws[0]: `product` (at address ws[2]) if ws[1] holds ws[0] packed, else one BLAS
+    call (`rnnlab.fast.blas.gemm`)."""
     if ws[1].shape[0] > 0:
-        product(ws[1], x, out)
+        _call(ws[2], ws[1], x, out)
     else:
         gemm(blas, x, ws[0], out)

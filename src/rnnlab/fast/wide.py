@@ -24,11 +24,11 @@ ROW_BLOCK = 256
 
 
 @njit(cache=True, error_model="numpy", nogil=True)
-def _rows(x, wp, out, n0, n1):
-    """out[n0:n1] = x[n0:n1] @ w, ``wp`` = w packed, in blocks of ROW_BLOCK rows."""
+def _rows(x, ws, out, n0, n1):
+    """out[n0:n1] = x[n0:n1] @ w, ``ws`` = `packed.with_packed` (w), in blocks of ROW_BLOCK."""
     for r in range(n0, n1, ROW_BLOCK):
         e = min(r + ROW_BLOCK, n1)
-        packed.product(wp, x[r:e], out[r:e])
+        packed.matmul(ws, 0, x[r:e], out[r:e])
 
 
 def matmul(x: Array, w: Array) -> Array:
@@ -38,6 +38,6 @@ def matmul(x: Array, w: Array) -> Array:
         return np.matmul(x, w, out=empty((x.shape[0], w.shape[1]), np.result_type(x, w)))
     out = empty((x.shape[0], w.shape[1]), x.dtype)
     x = np.ascontiguousarray(x)
-    wp = packed.pack(np.ascontiguousarray(w))
-    run_rows(lambda n0, n1: _rows(x, wp, out, n0, n1), x.shape[0])
+    ws = packed.with_packed(np.ascontiguousarray(w))
+    run_rows(lambda n0, n1: _rows(x, ws, out, n0, n1), x.shape[0])
     return out
