@@ -1,9 +1,10 @@
-"""The kernels' per-step matrix product through NumPy's own OpenBLAS, when it can be found.
+"""The kernels' per-step product through NumPy's own OpenBLAS, when it can be found: the
+fallback of `rnnlab.fast.packed.matmul` for widths that do not fill whole panels.
 
 numba's ``np.dot`` calls scipy's OpenBLAS (0.3.30 here) through ``scipy.linalg.cython_blas``.
 NumPy ships another OpenBLAS (scipy-openblas64, 0.3.31 here) that runs the recurrent products'
 shapes markedly faster on the Zen 3 host where this was measured: (32 x H) @ (H x 4H) in the
-orientation of `rnnlab.fast.lstm._recurrent`, 1 thread, 90 GF/s against 66-70 GF/s from
+orientation the LSTM kernel then used, 1 thread, 90 GF/s against 66-70 GF/s from
 scipy's at H = 512, and 92 against 72 at H = 128. `gemm` calls that library's ``cblas_?gemm``
 through its address, passed in at run time (an address baked into the code would defeat numba's
 disk cache); with address 0 (no such library: another NumPy build) it falls back to ``np.dot``.
