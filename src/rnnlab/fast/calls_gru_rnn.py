@@ -147,7 +147,7 @@ def _gru_backprop(
     dxp, dhp, dh0 = empty((T, N, 3 * H), dt), empty((T, N, 3 * H), dt), np.empty((N, H), dt)
     out = (dxp, dhp, dh0, buffer, trace is not None)
     cache = tuple(_c(caches[k], dt) for k in GRU_CACHE_KEYS)
-    w, wn = (packed.with_packed(m) for m in _gru_weights(cell, p["weight_hh"], dt))
+    w, wn = (packed.with_packed(part) for part in _gru_weights(cell, p["weight_hh"], dt))
     args = (cache, w, wn, gemm_address(dt), cell.reset_after, _c(dhs, dt), _c(dstate[0], dt))
 
     def kernel(n0: int, n1: int) -> None:
