@@ -18,7 +18,7 @@ else:
 
 if AVAILABLE:
     from .calls import backprop, supports, unroll, weight_grads
-    from .memory import empty, keep_freed_memory
+    from .memory import keep_freed_memory
     from .threads import num_threads, set_num_threads
     from .wide import matmul
 
@@ -27,7 +27,6 @@ if AVAILABLE:
 __all__ = [
     "AVAILABLE",
     "backprop",
-    "empty",
     "matmul",
     "num_threads",
     "set_num_threads",

@@ -45,6 +45,14 @@ def gemm_address(dtype: np.dtype) -> int:
     return 0
 
 
+def array_structs(context, builder, array_types, values) -> list:
+    """The LLVM structs of an intrinsic's array arguments (``.data``, ``.shape``, ...)."""
+    return [
+        context.make_array(ty)(context, builder, value)
+        for ty, value in zip(array_types, values, strict=True)
+    ]
+
+
 @intrinsic
 def _cblas_gemm(typingctx, address, m, n, k, a, b, out):
     """cblas_?gemm(RowMajor, NoTrans, NoTrans, m, n, k, 1, a, k, b, n, 0, out, n)."""
@@ -60,8 +68,8 @@ def _cblas_gemm(typingctx, address, m, n, k, a, b, out):
              fty, fty.as_pointer(), i64],
         )  # fmt: skip
         ptrs = [
-            context.make_array(ty)(context, builder, value).data
-            for ty, value in zip(signature.args[4:], (a_, b_, out_), strict=True)
+            view.data
+            for view in array_structs(context, builder, signature.args[4:], (a_, b_, out_))
         ]
         fn = builder.inttoptr(addr, fnty.as_pointer())
         one, zero = ir.Constant(fty, 1.0), ir.Constant(fty, 0.0)

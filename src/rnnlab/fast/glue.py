@@ -30,7 +30,7 @@ def _no_mask(dtype: np.dtype) -> Array:
 
 @lru_cache(maxsize=32)
 def ones(n: int, dtype: np.dtype) -> Array:
-    """A read-only vector of ``n`` ones, kept for reuse (bias sums as products, dummy masks)."""
+    """A read-only vector of ``n`` ones, kept for reuse (bias sums as products)."""
     vector = np.ones(n, dtype)
     vector.flags.writeable = False
     return vector

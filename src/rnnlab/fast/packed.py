@@ -29,7 +29,7 @@ from numba import carray, cfunc, njit, types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
-from .blas import gemm
+from .blas import array_structs, gemm
 
 VECTORS = 2  # vectors of columns per panel
 
@@ -48,7 +48,7 @@ def packable(columns: int, dtype: np.dtype) -> bool:
 def pack(w: np.ndarray) -> np.ndarray:
     """The (K, M) weight as (M / P, K, P) panels; ``packable(M)`` must hold."""
     K, M = w.shape
-    P = VECTORS * 64 // w.itemsize
+    P = panel_width(w.dtype)
     return np.ascontiguousarray(w.reshape(K, M // P, P).transpose(1, 0, 2))
 
 
@@ -81,11 +81,8 @@ def _make_tile(rows: int):
             fma = builder.module.globals.get(f"llvm.fma.v{L}f{bits}") or ir.Function(
                 builder.module, ir.FunctionType(vty, [vty] * 3), f"llvm.fma.v{L}f{bits}"
             )
-            ptrs = [
-                context.make_array(ty)(context, builder, value).data
-                for ty, value in zip(signature.args[:3], (wp_, x_, out_), strict=True)
-            ]
-            w_ptr, x_ptr, out_ptr = ptrs
+            views = array_structs(context, builder, signature.args[:3], (wp_, x_, out_))
+            w_ptr, x_ptr, out_ptr = (view.data for view in views)
 
             def const(v: int) -> ir.Constant:
                 return ir.Constant(i64, v)
@@ -194,10 +191,7 @@ def _call(typingctx, fn, wp, x, out):
 
     def codegen(context, builder, signature, args):
         fn_, *arrays = args
-        views = [
-            context.make_array(ty)(context, builder, value)
-            for ty, value in zip(signature.args[1:], arrays, strict=True)
-        ]
+        views = array_structs(context, builder, signature.args[1:], arrays)
         fty = context.get_value_type(signature.args[1].dtype).as_pointer()
         i64 = ir.IntType(64)
         fnty = ir.FunctionType(ir.VoidType(), [fty, i64, i64, fty, i64, fty, i64])
