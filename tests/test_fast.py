@@ -99,12 +99,14 @@ def test_fast_equals_reference(case, dtype, with_lengths, fast_setup) -> None:
     _compare(case, dtype, with_lengths)
 
 
+@pytest.mark.parametrize("threads", [1, 2])
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 @pytest.mark.parametrize("case", CELLS, ids=_case_id)
-def test_fast_equals_reference_with_packed_products(case, dtype, fast_setup) -> None:
+def test_fast_equals_reference_with_packed_products(case, dtype, threads, fast_setup) -> None:
     """Input and hidden 32: every product fills whole panels, so the kernels and the layer's
     products outside the loop run through `rnnlab.fast.packed` (the random sizes above mostly
-    take the BLAS fallback)."""
+    take the BLAS fallback); with one thread the weight gradients too (`rnnlab.fast.wide.gram`)."""
+    backend.set_num_threads(threads)
     _compare(case, dtype, True, hidden=32)
 
 

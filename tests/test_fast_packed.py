@@ -9,7 +9,7 @@ pytest.importorskip("numba")
 
 from numba import njit
 
-from rnnlab.fast import packed
+from rnnlab.fast import packed, wide
 
 
 @njit(cache=False)
@@ -47,3 +47,23 @@ def test_empty_inner_dimension_gives_zeros() -> None:
     out = np.full((3, 32), np.nan, np.float32)
     _product(packed.pack(np.zeros((0, 32), np.float32)), np.zeros((3, 0), np.float32), out)
     assert np.array_equal(out, np.zeros((3, 32), np.float32))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_gram_equals_numpy(dtype, monkeypatch) -> None:
+    """a.T @ b with ``a`` read transposed in place: G in every tile remainder, K across blocks."""
+    monkeypatch.setattr(wide, "num_threads", lambda: 1)
+    rng = np.random.default_rng(11)
+    P = packed.panel_width(np.dtype(dtype))
+    block = wide.K_BLOCK
+    for K in (0, 1, 7, block, block + 1, 2 * block + 3):
+        for G in (1, 3, 8, 13, 33):
+            for D in (P, 2 * P):
+                a = rng.standard_normal((K, G)).astype(dtype)
+                b = rng.standard_normal((K, D)).astype(dtype)
+                out = wide.gram(a, b)
+                exact = a.astype(np.longdouble).T @ b.astype(np.longdouble)
+                scale = max(float(np.max(np.abs(exact), initial=0.0)), 1.0)
+                err = float(np.max(np.abs(out - exact), initial=0.0)) / scale
+                assert out.shape == (G, D) and out.dtype == dtype
+                assert err < 10 * max(K, 1) * np.finfo(dtype).eps, (K, G, D, err)

@@ -18,6 +18,7 @@ import numpy as np
 
 from . import backend
 from .cells.base import Array, Cell, Params, State, StepCache
+from .layer_products import gram, project, unroll, weight_grads
 from .layer_state import from_public_state, to_public_state
 from .validation import as_float_array, as_lengths, check_positive_int
 
@@ -39,40 +40,6 @@ class LayerCache:
     mask: Array | None  # (T, N, 1) valid steps, or None when every step is valid
     output_shape: tuple[int, ...]
     extra: dict[str, Any] = field(default_factory=dict)
-
-
-def _unroll(
-    cell: Cell, p: Params, xp: Array, state: State, mask: Array | None, reverse: bool, keep: bool
-) -> tuple[Array, State, StepCache]:
-    """`backend.unroll` of ``xp + bias_ih``; ``xp`` (ours to change) comes without the bias: the
-    fast path adds it inside its loop, one pass over the (T, N, G*H) projection less (70 us of a
-    3.4 ms LSTM step at hidden 32). ``keep=False`` lets it skip the caches."""
-    if backend.current() == "fast":
-        from . import fast
-
-        if fast.supports(cell):
-            return fast.unroll(cell, p, xp, state, mask, reverse, keep=keep, bias_ih=p["bias_ih"])
-    xp += p["bias_ih"]
-    return backend.unroll(cell, p, xp, state, mask, reverse=reverse)
-
-
-def _project(inp: Array, weight: Array) -> Array:
-    """inp @ weight.T for a 2-D ``inp``: the fast path's `rnnlab.fast.wide.matmul` when it runs."""
-    if backend.current() == "fast":
-        from . import fast
-
-        return fast.matmul(inp, weight.T)
-    return inp @ weight.T
-
-
-def _weight_grads(cell: Cell, p: Params, steps: StepCache, dxp: Array, dhp: Array) -> Params:
-    """``cell.weight_grads``, through the fast path's version when it runs (same numbers)."""
-    if backend.current() == "fast":
-        from . import fast
-
-        if fast.supports(cell):
-            return fast.weight_grads(cell, p, steps, dxp, dhp)
-    return cell.weight_grads(p, steps, dxp, dhp)
 
 
 class RecurrentLayer:
@@ -195,9 +162,9 @@ class RecurrentLayer:
                 p = self.layer_params(layer, direction)
                 # All steps in one product; flattened to 2-D, since NumPy runs a 3-D @ as T
                 # separate small products (1.8x slower at hidden 512, measured).
-                xp = _project(inp.reshape(-1, inp.shape[-1]), p["weight_ih"]).reshape(T, N, -1)
+                xp = project(inp.reshape(-1, inp.shape[-1]), p["weight_ih"]).reshape(T, N, -1)
                 state0 = states[layer * self.directions + direction]
-                hs, final, steps = _unroll(
+                hs, final, steps = unroll(
                     self.cell, p, xp, state0, mask, direction == 1, need_cache
                 )
                 outs.append(hs)
@@ -257,7 +224,7 @@ class RecurrentLayer:
                     self.cell, p, steps, dhs, dfinals[index], cache.mask, direction == 1, record
                 )
                 flat_dxp = dxp.reshape(-1, dxp.shape[-1])  # (T*N, G*H)
-                hh = _weight_grads(self.cell, p, steps, dxp, dhp)
+                hh = weight_grads(self.cell, p, steps, dxp, dhp)
                 # LSTM and RNN: dxp is dhp, so bias_ih's gradient is bias_hh's; one sum, not two.
                 # Else a sum over T*N rows as a matrix-vector product: 24 us against 70 us for
                 # .sum(axis=0) at (3200, 128).
@@ -266,13 +233,13 @@ class RecurrentLayer:
                 else:
                     bias_ih = np.ones(flat_dxp.shape[0], flat_dxp.dtype) @ flat_dxp
                 local = {
-                    "weight_ih": flat_dxp.T @ inp.reshape(-1, inp.shape[-1]),
+                    "weight_ih": gram(flat_dxp, inp.reshape(-1, inp.shape[-1])),
                     "bias_ih": bias_ih,
                     **hh,
                 }
                 for name, g in local.items():
                     grads[self.param_name(name, layer, direction)] = g
-                part = _project(flat_dxp, p["weight_ih"].T).reshape(inp.shape)  # one 2-D product
+                part = project(flat_dxp, p["weight_ih"].T).reshape(inp.shape)  # one 2-D product
                 # Direction 0 owns its product (no zeros + add pass); 0 + a == a, so bits match.
                 dinp = part if direction == 0 else dinp + part
             if cache.dropout_masks[layer] is not None:

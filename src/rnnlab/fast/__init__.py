@@ -20,13 +20,14 @@ if AVAILABLE:
     from .calls import backprop, supports, unroll, weight_grads
     from .memory import keep_freed_memory
     from .threads import num_threads, set_num_threads
-    from .wide import matmul
+    from .wide import gram, matmul
 
     keep_freed_memory()
 
 __all__ = [
     "AVAILABLE",
     "backprop",
+    "gram",
     "matmul",
     "num_threads",
     "set_num_threads",

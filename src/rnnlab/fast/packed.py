@@ -66,14 +66,19 @@ def with_packed(w: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
 
 
 def _make_tile(rows: int):
-    """An intrinsic for ``out[r0:r0+rows, b*P:(b+1)*P] = x[r0:r0+rows] @ panel b``."""
+    """An intrinsic ``tile(w, x, out, at)``: ``rows`` x one panel of ``out = x @ w`` over K.
+
+    ``at`` = (w0, wk, x0, xr, xk, o0, orow, K, beta): element offsets and strides into the
+    three arrays' data, so one tile serves packed and plain weights, and transposed or strided
+    ``x`` and ``out``: the panel's two vectors at k are ``w[w0 + k*wk :][:P]``; ``x[r, k]`` is
+    ``x[x0 + r*xr + k*xk]``; row r's result goes to ``out[o0 + r*orow :][:P]``, added to what
+    is there when ``beta`` is not 0."""
 
     @intrinsic
-    def tile(typingctx, wp, x, out, b, r0, K, M):
-        sig = types.void(wp, x, out, b, r0, K, M)
+    def tile(typingctx, w, x, out, at):
+        sig = types.void(w, x, out, at)
 
         def codegen(context, builder, signature, args):
-            wp_, x_, out_, b_, r0_, K_, M_ = args
             fty = context.get_value_type(signature.args[0].dtype)
             bits = signature.args[0].dtype.bitwidth
             L = 512 // bits
@@ -81,34 +86,36 @@ def _make_tile(rows: int):
             fma = builder.module.globals.get(f"llvm.fma.v{L}f{bits}") or ir.Function(
                 builder.module, ir.FunctionType(vty, [vty] * 3), f"llvm.fma.v{L}f{bits}"
             )
-            views = array_structs(context, builder, signature.args[:3], (wp_, x_, out_))
+            views = array_structs(context, builder, signature.args[:3], args[:3])
             w_ptr, x_ptr, out_ptr = (view.data for view in views)
+            w0, wk, x0, xr, xk, o0, orow, K, beta = cgutils.unpack_tuple(builder, args[3], 9)
 
             def const(v: int) -> ir.Constant:
                 return ir.Constant(i64, v)
 
+            def vector_at(ptr, index):
+                return builder.bitcast(builder.gep(ptr, [index]), vty.as_pointer())
+
             zero = ir.Constant(vty, [0.0] * L)
             entry = builder.block
             body, done = builder.append_basic_block("k"), builder.append_basic_block("k_done")
-            builder.cbranch(builder.icmp_signed(">", K_, const(0)), body, done)
+            builder.cbranch(builder.icmp_signed(">", K, const(0)), body, done)
             builder.position_at_end(body)
             k = builder.phi(i64)
             k.add_incoming(const(0), entry)
             accs = [builder.phi(vty) for _ in range(rows * VECTORS)]
             for acc in accs:
                 acc.add_incoming(zero, entry)
-            base = builder.mul(builder.add(builder.mul(b_, K_), k), const(VECTORS * L))
-            ws = [
-                builder.load(
-                    builder.bitcast(builder.gep(w_ptr, [builder.add(base, const(v * L))]),
-                                    vty.as_pointer()), align=bits // 8)
-                for v in range(VECTORS)
-            ]  # fmt: skip
             spread = ir.Constant(ir.VectorType(i32, L), [0] * L)
+            base = builder.add(w0, builder.mul(k, wk))
+            ws = [
+                builder.load(vector_at(w_ptr, builder.add(base, const(v * L))), align=bits // 8)
+                for v in range(VECTORS)
+            ]
+            x_k = builder.add(x0, builder.mul(k, xk))
             new = []
             for r in range(rows):
-                at = builder.add(builder.mul(builder.add(r0_, const(r)), K_), k)
-                s = builder.load(builder.gep(x_ptr, [at]))
+                s = builder.load(builder.gep(x_ptr, [builder.add(x_k, builder.mul(xr, const(r)))]))
                 s = builder.insert_element(ir.Constant(vty, ir.Undefined), s, ir.Constant(i32, 0))
                 s = builder.shuffle_vector(s, ir.Constant(vty, ir.Undefined), spread)
                 new += [builder.call(fma, [s, w, accs[r * VECTORS + v]]) for v, w in enumerate(ws)]
@@ -116,7 +123,7 @@ def _make_tile(rows: int):
             k.add_incoming(k_next, end)
             for acc, value in zip(accs, new, strict=True):
                 acc.add_incoming(value, end)
-            builder.cbranch(builder.icmp_signed("<", k_next, K_), body, done)
+            builder.cbranch(builder.icmp_signed("<", k_next, K), body, done)
             builder.position_at_end(done)
             totals = []  # phi nodes first: LLVM wants them at the top of the block
             for value in new:
@@ -124,13 +131,13 @@ def _make_tile(rows: int):
                 total.add_incoming(zero, entry)
                 total.add_incoming(value, end)
                 totals.append(total)
-            col = builder.mul(b_, const(VECTORS * L))
+            add = builder.icmp_signed("!=", beta, const(0))
             for r in range(rows):
-                row = builder.mul(builder.add(r0_, const(r)), M_)
+                row = builder.add(o0, builder.mul(orow, const(r)))
                 for v in range(VECTORS):
-                    at = builder.add(row, builder.add(col, const(v * L)))
-                    dst = builder.bitcast(builder.gep(out_ptr, [at]), vty.as_pointer())
-                    builder.store(totals[r * VECTORS + v], dst, align=bits // 8)
+                    dst = vector_at(out_ptr, builder.add(row, const(v * L)))
+                    old = builder.select(add, builder.load(dst, align=bits // 8), zero)
+                    builder.store(builder.fadd(totals[r * VECTORS + v], old), dst, align=bits // 8)
             return context.get_dummy_value()
 
         return sig, codegen
@@ -141,25 +148,35 @@ def _make_tile(rows: int):
 _tile8, _tile4, _tile2, _tile1 = (_make_tile(rows) for rows in (8, 4, 2, 1))
 
 
+@njit(inline="always")
+def panel(w, x, out, w0, wk, x0, xr, xk, o0, orow, K, beta, rows):
+    """``rows`` rows of one panel (see `_make_tile` for the offsets and strides), in tiles of
+    8, 4, 2 and 1 rows."""
+    r = 0
+    while r < rows:
+        at = (w0, wk, x0 + r * xr, xr, xk, o0 + r * orow, orow, K, beta)
+        if r + 8 <= rows:
+            _tile8(w, x, out, at)
+            r += 8
+        elif r + 4 <= rows:
+            _tile4(w, x, out, at)
+            r += 4
+        elif r + 2 <= rows:
+            _tile2(w, x, out, at)
+            r += 2
+        else:
+            _tile1(w, x, out, at)
+            r += 1
+
+
 @njit(cache=True, error_model="numpy", nogil=True)
 def product(wp, x, out):
     """out = x @ w, ``wp = pack(w)``; C-contiguous ``x`` (rows, K) and ``out`` (rows, M).
 
     The kernels call it by address (`matmul`), `rnnlab.fast.wide` directly."""
-    K, M, R = np.int64(wp.shape[1]), np.int64(out.shape[1]), x.shape[0]
+    K, M, P = np.int64(wp.shape[1]), np.int64(out.shape[1]), np.int64(wp.shape[2])
     for b in range(wp.shape[0]):
-        pb, r0 = np.int64(b), 0
-        while r0 + 8 <= R:
-            _tile8(wp, x, out, pb, np.int64(r0), K, M)
-            r0 += 8
-        if r0 + 4 <= R:
-            _tile4(wp, x, out, pb, np.int64(r0), K, M)
-            r0 += 4
-        if r0 + 2 <= R:
-            _tile2(wp, x, out, pb, np.int64(r0), K, M)
-            r0 += 2
-        if r0 < R:
-            _tile1(wp, x, out, pb, np.int64(r0), K, M)
+        panel(wp, x, out, b * K * P, P, np.int64(0), K, np.int64(1), b * P, M, K, 0, x.shape[0])
 
 
 def _product_f32(wp, blocks, K, x, rows, out, M):  # the C-callable form of `product`
