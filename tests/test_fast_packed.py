@@ -67,3 +67,37 @@ def test_gram_equals_numpy(dtype, monkeypatch) -> None:
                 err = float(np.max(np.abs(out - exact), initial=0.0)) / scale
                 assert out.shape == (G, D) and out.dtype == dtype
                 assert err < 10 * max(K, 1) * np.finfo(dtype).eps, (K, G, D, err)
+
+
+def _exact(a: np.ndarray) -> np.ndarray:
+    return a.astype(np.longdouble)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_layout_products_read_and_write_batch_first_views(dtype, monkeypatch) -> None:
+    """`layout.project`, `backproject` and `gram` on time-major views of batch-first arrays
+    (read and written in place) and on C-contiguous arrays equal the exact products."""
+    from rnnlab.fast import layout
+
+    monkeypatch.setattr(wide, "num_threads", lambda: 1)  # gram's packed path runs on one
+    rng = np.random.default_rng(5)
+    P = packed.panel_width(np.dtype(dtype))
+    bound = 20 * np.finfo(dtype).eps
+    for N, T, K in ((1, 7, P), (3, 5, 2 * P), (5, 300, P), (40, 3, P)):  # blocks of sequences
+        G = 2 * P
+        x = rng.standard_normal((N, T, K)).astype(dtype)
+        for inp in (x.transpose(1, 0, 2), np.ascontiguousarray(x.transpose(1, 0, 2))):
+            w = rng.standard_normal((K, G)).astype(dtype)
+            xp = layout.project(inp, w)
+            assert xp.shape == (T, N, G) and xp.flags.c_contiguous
+            exact = _exact(inp) @ _exact(w)
+            assert np.max(np.abs(xp - exact)) <= bound * K * np.max(np.abs(exact))
+            a = rng.standard_normal((T, N, G)).astype(dtype)
+            dx = layout.backproject(a, w.T.copy())
+            exact = _exact(a) @ _exact(w.T)
+            assert dx.shape == (T, N, K)
+            assert np.max(np.abs(dx - exact)) <= bound * G * np.max(np.abs(exact))
+            dw = layout.gram(a, inp)
+            exact = _exact(a).reshape(-1, G).T @ _exact(inp).reshape(-1, K)
+            assert dw.shape == (G, K)
+            assert np.max(np.abs(dw - exact)) <= bound * T * N * np.max(np.abs(exact))

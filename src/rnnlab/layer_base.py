@@ -18,7 +18,7 @@ import numpy as np
 
 from . import backend
 from .cells.base import Array, Cell, Params, State, StepCache
-from .layer_products import gram, project, unroll, weight_grads
+from .layer_products import backproject, gram, project, unroll, weight_grads
 from .layer_state import from_public_state, to_public_state
 from .validation import as_float_array, as_lengths, check_positive_int
 
@@ -34,7 +34,9 @@ class LayerCache:
     """
 
     owner: object
-    inputs: list[Array]  # time-major input of each layer, after dropout: (T, N, D_k)
+    inputs: list[Array]  # time-major input of each layer, after dropout: (T, N, D_k); layer
+    # 0's is a view of x, not a copy (as PyTorch keeps it): change x before backward, and
+    # W_ih's gradient changes with it
     dropout_masks: list[Array | None]
     steps: list[list[StepCache]]
     mask: Array | None  # (T, N, 1) valid steps, or None when every step is valid
@@ -135,6 +137,7 @@ class RecurrentLayer:
         need_cache: bool = True,
     ) -> tuple[Array, PublicState, LayerCache | None]:
         """Run the stack over ``x`` (N, T, D); see the module docstring for the returned state.
+        ``y`` (N, T, D*H) is a batch-first view of the time-major result, as in PyTorch.
 
         ``lengths`` (N,) gives each right-padded sequence's number of valid steps; ``rng`` draws
         the dropout masks (default: the layer's own generator, seeded from ``seed``).
@@ -150,7 +153,7 @@ class RecurrentLayer:
             valid = np.arange(T)[:, None] < as_lengths(lengths, N, T)[None, :]  # (T, N)
             mask = valid[:, :, None].astype(self.dtype)
         states = from_public_state(self, state, N)
-        inp = np.ascontiguousarray(x.transpose(1, 0, 2))  # (T, N, D): time-major inside
+        inp = x.transpose(1, 0, 2)  # (T, N, D): time-major inside; a view, as in PyTorch
         cache = LayerCache(self, [], [], [], mask, (N, T, self.directions * self.hidden_size))
         finals: list[State] = []
         for layer in range(self.num_layers):
@@ -160,9 +163,7 @@ class RecurrentLayer:
             outs, cache_row = [], []
             for direction in range(self.directions):
                 p = self.layer_params(layer, direction)
-                # All steps in one product; flattened to 2-D, since NumPy runs a 3-D @ as T
-                # separate small products (1.8x slower at hidden 512, measured).
-                xp = project(inp.reshape(-1, inp.shape[-1]), p["weight_ih"]).reshape(T, N, -1)
+                xp = project(inp, p["weight_ih"])  # (T, N, G*H): all steps in one product
                 state0 = states[layer * self.directions + direction]
                 hs, final, steps = unroll(
                     self.cell, p, xp, state0, mask, direction == 1, need_cache
@@ -172,7 +173,7 @@ class RecurrentLayer:
                 finals.append(final)
             cache.steps.append(cache_row)
             inp = np.concatenate(outs, axis=-1) if self.directions == 2 else outs[0]
-        y = np.ascontiguousarray(inp.transpose(1, 0, 2))
+        y = inp.transpose(1, 0, 2)  # batch-first view of the time-major output, as PyTorch's
         return y, to_public_state(self, finals), cache if need_cache else None
 
     def _dropout(
@@ -233,13 +234,13 @@ class RecurrentLayer:
                 else:
                     bias_ih = np.ones(flat_dxp.shape[0], flat_dxp.dtype) @ flat_dxp
                 local = {
-                    "weight_ih": gram(flat_dxp, inp.reshape(-1, inp.shape[-1])),
+                    "weight_ih": gram(dxp, inp),
                     "bias_ih": bias_ih,
                     **hh,
                 }
                 for name, g in local.items():
                     grads[self.param_name(name, layer, direction)] = g
-                part = project(flat_dxp, p["weight_ih"].T).reshape(inp.shape)  # one 2-D product
+                part = backproject(dxp, p["weight_ih"])  # (T, N, D), maybe a batch-first view
                 # Direction 0 owns its product (no zeros + add pass); 0 + a == a, so bits match.
                 dinp = part if direction == 0 else dinp + part
             if cache.dropout_masks[layer] is not None:

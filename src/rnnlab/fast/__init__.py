@@ -17,6 +17,7 @@ else:
     AVAILABLE = True
 
 if AVAILABLE:
+    from . import layout
     from .calls import backprop, supports, unroll, weight_grads
     from .memory import keep_freed_memory
     from .threads import num_threads, set_num_threads
@@ -28,6 +29,7 @@ __all__ = [
     "AVAILABLE",
     "backprop",
     "gram",
+    "layout",
     "matmul",
     "num_threads",
     "set_num_threads",

@@ -63,13 +63,18 @@ def _gram(a, b, out, P):
             packed.panel(b, a, out, w0, D, x0, np.int64(1), G, np.int64(c), D, kn, beta, G)
 
 
-def gram(a: Array, b: Array) -> Array:
-    """``a.T @ b`` for 2-D ``a`` (K, G) and ``b`` (K, D) of one dtype: the weight gradients,
-    da.T @ inputs over all T x N rows, without the transposing copy BLAS makes of ``a``."""
+def gram_runs(a: Array, b: Array) -> bool:
+    """Whether `gram` runs ``a.T @ b`` on the packed tiles (else NumPy)."""
     # With two threads OpenBLAS (splitting K) ran these shapes faster than our G-split: 72 / 45
     # GF/s at (3200 x 32).T @ (3200 x 32), 180 / 119 at (1000 x 256).T @ (1000 x 64).
     fits = a.shape[1] * a.itemsize * K_BLOCK <= GRAM_BLOCK_BYTES and num_threads() == 1
-    if a.dtype != b.dtype or not packed.packable(b.shape[1], b.dtype) or not fits or not len(a):
+    return fits and a.dtype == b.dtype and packed.packable(b.shape[-1], b.dtype) and len(a) > 0
+
+
+def gram(a: Array, b: Array) -> Array:
+    """``a.T @ b`` for 2-D ``a`` (K, G) and ``b`` (K, D) of one dtype: the weight gradients,
+    da.T @ inputs over all T x N rows, without the transposing copy BLAS makes of ``a``."""
+    if not gram_runs(a, b):
         return np.matmul(a.T, b, out=empty((a.shape[1], b.shape[1]), np.result_type(a, b)))
     out = empty((a.shape[1], b.shape[1]), a.dtype)
     a, b = np.ascontiguousarray(a), np.ascontiguousarray(b)
