@@ -16,8 +16,10 @@ import numpy as np
 from numba import njit
 
 from .activations import sigmoid, tanh
+from .blocks import add as _add
+from .blocks import copy as _copy
+from .blocks import flat
 from .packed import matmul
-from .rnn import _add, _copy
 
 _JIT = {"cache": True, "error_model": "numpy", "nogil": True}
 
@@ -73,7 +75,7 @@ def forward(
             else:
                 for j in range(H):
                     nn[j] = tanh((x[2 * H + j] + bi[2 * H + j]) + u_n[j])  # (3) reset before
-        zf, nf, hf = c_z[t, n0:n1].reshape(-1), c_n[t, n0:n1].reshape(-1), h.reshape(-1)
+        zf, nf, hf = flat(c_z[t, n0:n1]), flat(c_n[t, n0:n1]), flat(h)
         for k in range(hf.shape[0]):
             hf[k] = (one - zf[k]) * nf[k] + zf[k] * hf[k]  # (4), all rows as one flat loop
         for k in range(nr):

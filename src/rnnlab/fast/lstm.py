@@ -20,6 +20,9 @@ import numpy as np
 from numba import njit
 
 from .activations import sigmoid, tanh
+from .blocks import add as _add
+from .blocks import copy as _copy
+from .blocks import flat
 from .cfg import (
     ACT_C,
     C_PREV,
@@ -93,14 +96,6 @@ def forward(xp, ws, blas, b, peep, wg_t, cfg, state0, mask, has_mask, reverse, o
 
 
 @njit(inline="always")
-def _copy(src, dst):
-    """dst[...] = src for two C-contiguous blocks of the same size, as one flat loop."""
-    s, d = src.reshape(-1), dst.reshape(-1)
-    for k in range(s.shape[0]):
-        d[k] = s[k]
-
-
-@njit(inline="always")
 def _plain_gates(xp, a, b, cache, t, n0, n1):
     """(1), (4)-(7) of the plain cell: i, f, g, o = act(xp + h_prev @ W_hh.T + b_hh), c."""
     H = cache.shape[3]
@@ -125,9 +120,9 @@ def _plain_gates(xp, a, b, cache, t, n0, n1):
 @njit(inline="always")
 def _new_state(cache, t, n0, n1, cfg, h, c, q):
     """(7) h = o * act(c), the new cell, and (8) q = (i, f, o), for all rows (flat loops)."""
-    o, act_c = cache[O, t, n0:n1].reshape(-1), cache[ACT_C, t, n0:n1].reshape(-1)
-    c_new = cache[C, t, n0:n1].reshape(-1)
-    hf, cf = h.reshape(-1), c.reshape(-1)
+    o, act_c = flat(cache[O, t, n0:n1]), flat(cache[ACT_C, t, n0:n1])
+    c_new = flat(cache[C, t, n0:n1])
+    hf, cf = flat(h), flat(c)
     for k in range(hf.shape[0]):
         hf[k] = o[k] * act_c[k]  # (7)
     for k in range(cf.shape[0]):
@@ -196,18 +191,11 @@ def backward(cache, ws, blas, wg, peep, cfg, dhs, dstate, mask, has_mask, revers
 
 
 @njit(inline="always")
-def _add(x, y, out):
-    xf, yf, of = x.reshape(-1), y.reshape(-1), out.reshape(-1)
-    for k in range(of.shape[0]):
-        of[k] = xf[k] + yf[k]
-
-
-@njit(inline="always")
 def _plain_back(cache, t, n0, dh, dc, da, dc_full, dc_prev, one):
     """(7')-(4') of the plain cell for all rows; ``da`` rows = (da_i, da_f, da_g, da_o)."""
     n1 = n0 + dh.shape[0]
-    o, act_c = cache[O, t, n0:n1].reshape(-1), cache[ACT_C, t, n0:n1].reshape(-1)
-    dhf, dcf, full = dh.reshape(-1), dc.reshape(-1), dc_full.reshape(-1)
+    o, act_c = flat(cache[O, t, n0:n1]), flat(cache[ACT_C, t, n0:n1])
+    dhf, dcf, full = flat(dh), flat(dc), flat(dc_full)
     for k in range(full.shape[0]):
         full[k] = dcf[k] + dhf[k] * o[k] * (one - act_c[k] * act_c[k])  # (7') dc in full
     H = dh.shape[1]
@@ -224,6 +212,6 @@ def _plain_back(cache, t, n0, dh, dc, da, dc_full, dc_prev, one):
             d[H + j] = dc_r[j] * c_prev[j] * (f[j] * (one - f[j]))
         for j in range(H):
             d[2 * H + j] = dc_r[j] * i[j] * (one - g[j] * g[j])
-    f, prev = cache[F, t, n0:n1].reshape(-1), dc_prev.reshape(-1)
+    f, prev = flat(cache[F, t, n0:n1]), flat(dc_prev)
     for k in range(prev.shape[0]):
         prev[k] = full[k] * f[k]  # (5') the constant error carousel: dc_prev = dc * f

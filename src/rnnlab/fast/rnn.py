@@ -16,6 +16,8 @@ import numpy as np
 from numba import njit
 
 from .activations import tanh
+from .blocks import add as _add
+from .blocks import copy as _copy
 from .packed import matmul
 
 _JIT = {"cache": True, "error_model": "numpy", "nogil": True}
@@ -95,18 +97,3 @@ def backward(c_h, w, blas, relu, dhs, dh_T, mask, has_mask, reverse, one, n0, n1
         else:  # every row takes the new gradient: swap buffers instead of copying
             dh, dh_prev = dh_prev, dh
     _copy(dh, dh_0[n0:n1])
-
-
-@njit(inline="always")
-def _copy(src, dst):
-    """dst[...] = src for two C-contiguous blocks of the same size, as one flat loop."""
-    s, d = src.reshape(-1), dst.reshape(-1)
-    for k in range(s.shape[0]):
-        d[k] = s[k]
-
-
-@njit(inline="always")
-def _add(x, y, out):
-    xf, yf, of = x.reshape(-1), y.reshape(-1), out.reshape(-1)
-    for k in range(of.shape[0]):
-        of[k] = xf[k] + yf[k]
