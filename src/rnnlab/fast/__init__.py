@@ -21,16 +21,13 @@ if AVAILABLE:
     from .calls import backprop, supports, unroll, weight_grads
     from .memory import keep_freed_memory
     from .threads import num_threads, set_num_threads
-    from .wide import gram, matmul
 
     keep_freed_memory()
 
 __all__ = [
     "AVAILABLE",
     "backprop",
-    "gram",
     "layout",
-    "matmul",
     "num_threads",
     "set_num_threads",
     "supports",

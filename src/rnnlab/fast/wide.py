@@ -1,4 +1,6 @@
-"""The layer's products outside the time loop, ``x @ w`` over all T x N rows, by the packed kernel.
+"""The layer's products outside the time loop on C-contiguous (T*N, ·) rows, by the packed kernel.
+
+`rnnlab.fast.layout` calls these for time-major arrays, and runs the batch-first views itself.
 
 The input projection ``inp @ W_ih.T`` and the input gradient ``da @ W_ih`` are tall products
 with a small weight: (T*N, K) @ (K, M) with K, M = D, G*H. `rnnlab.fast.packed.product` runs
