@@ -6,8 +6,23 @@ readable NumPy reference; both give the same numbers (to rounding).
 
 from __future__ import annotations
 
+from functools import cache
+from types import ModuleType
+
 from . import backend
 from .cells.base import Array, Cell, Params, State, StepCache
+
+
+@cache
+def _fast_module() -> ModuleType:
+    from . import fast  # imported on first use: numba's import is slow
+
+    return fast
+
+
+def _fast() -> ModuleType | None:
+    """`rnnlab.fast` when the fast backend is in force, else None."""
+    return _fast_module() if backend.current() == "fast" else None
 
 
 def unroll(
@@ -16,11 +31,9 @@ def unroll(
     """`backend.unroll` of ``xp + bias_ih``; ``xp`` (ours to change) comes without the bias: the
     fast path adds it inside its loop, one pass over the (T, N, G*H) projection less (70 us of a
     3.4 ms LSTM step at hidden 32). ``keep=False`` lets it skip the caches."""
-    if backend.current() == "fast":
-        from . import fast
-
-        if fast.supports(cell):
-            return fast.unroll(cell, p, xp, state, mask, reverse, keep=keep, bias_ih=p["bias_ih"])
+    fast = _fast()
+    if fast is not None and fast.supports(cell):
+        return fast.unroll(cell, p, xp, state, mask, reverse, keep=keep, bias_ih=p["bias_ih"])
     xp += p["bias_ih"]
     return backend.unroll(cell, p, xp, state, mask, reverse=reverse)
 
@@ -31,9 +44,8 @@ def project(inp: Array, weight: Array) -> Array:
     All steps in one 2-D product, since NumPy runs a 3-D @ as T separate small products (1.8x
     slower at hidden 512, measured). ``inp`` may be the time-major view of a batch-first array;
     the fast path reads it in place (`rnnlab.fast.layout`)."""
-    if backend.current() == "fast":
-        from . import fast
-
+    fast = _fast()
+    if fast is not None:
         return fast.layout.project(inp, weight.T)
     T, N, D = inp.shape
     return (inp.reshape(-1, D) @ weight.T).reshape(T, N, -1)
@@ -42,9 +54,8 @@ def project(inp: Array, weight: Array) -> Array:
 def backproject(dxp: Array, weight: Array) -> Array:
     """The input gradient ``dxp @ weight`` of ``dxp`` (T, N, G*H): (T, N, D), on the fast path
     the time-major view of a batch-first array."""
-    if backend.current() == "fast":
-        from . import fast
-
+    fast = _fast()
+    if fast is not None:
         return fast.layout.backproject(dxp, weight)
     T, N, G = dxp.shape
     return (dxp.reshape(-1, G) @ weight).reshape(T, N, -1)
@@ -52,19 +63,16 @@ def backproject(dxp: Array, weight: Array) -> Array:
 
 def weight_grads(cell: Cell, p: Params, steps: StepCache, dxp: Array, dhp: Array) -> Params:
     """``cell.weight_grads``, through the fast path's version when it runs (same numbers)."""
-    if backend.current() == "fast":
-        from . import fast
-
-        if fast.supports(cell):
-            return fast.weight_grads(cell, p, steps, dxp, dhp)
+    fast = _fast()
+    if fast is not None and fast.supports(cell):
+        return fast.weight_grads(cell, p, steps, dxp, dhp)
     return cell.weight_grads(p, steps, dxp, dhp)
 
 
 def gram(a: Array, b: Array) -> Array:
     """``a.T @ b`` over all (t, n) rows of ``a`` (T, N, G) and ``b`` (T, N, D), a weight
     gradient: (G, D). ``b`` may be the time-major view of a batch-first array."""
-    if backend.current() == "fast":
-        from . import fast
-
+    fast = _fast()
+    if fast is not None:
         return fast.layout.gram(a, b)
     return a.reshape(-1, a.shape[2]).T @ b.reshape(-1, b.shape[2])
