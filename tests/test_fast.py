@@ -61,12 +61,13 @@ def _relative(fast: np.ndarray, ref: np.ndarray) -> float:
     return float(np.max(np.abs(fast - ref), initial=0.0)) / max(scale, np.finfo(ref.dtype).tiny)
 
 
-def _run(name: str, layer, x, state, lengths, dy, dstate, seed: int):
-    """forward + backward with ``trace`` under backend ``name``; every array it produced."""
+def _run(name: str, layer, x, state, lengths, dy, dstate, seed: int, traced: bool = True):
+    """forward + backward under backend ``name``, with ``trace`` or without (then the fast LSTM
+    runs each direction's backward and products as one kernel call); every array produced."""
     assert backend.use(name) == name
     y, final, cache = layer.forward(x, state, lengths, rng=np.random.default_rng(seed))
     trace: dict = {}
-    dx, dinitial, grads = layer.backward(dy, cache, dstate, trace=trace)
+    dx, dinitial, grads = layer.backward(dy, cache, dstate, trace=trace if traced else None)
     out = {"y": y, "dx": dx}
     for k, (f, d) in enumerate(zip(_parts(final), _parts(dinitial), strict=True)):
         out[f"final[{k}]"], out[f"dstate[{k}]"] = f, d
@@ -110,6 +111,33 @@ def test_fast_equals_reference_with_packed_products(case, dtype, threads, fast_s
     _compare(case, dtype, True, hidden=32)
 
 
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize(
+    "shape", [(1, 300, 32, 32), (40, 9, 32, 64), (5, 7, 20, 32)], ids=["N1-T300", "N40", "D20"]
+)
+def test_fast_lstm_in_one_call_per_direction(shape, dtype, threads, fast_setup) -> None:
+    """The LSTM's one-call forward and backward (`rnnlab.fast.fused`): a batch of one over more
+    steps than a row block (the products go in blocks of steps), a batch that two threads split
+    (then the weight gradients are made outside the kernel), and an input width that does not
+    fill whole panels (the input gradient outside the kernel). A single layer, no lengths,
+    random initial state: y, final state, dx, dstate and every gradient against the reference."""
+    backend.set_num_threads(threads)
+    N, T, D, H = shape
+    rng = np.random.default_rng(zlib.crc32(f"one call {shape} {dtype} {threads}".encode()))
+    layer = rnnlab.LSTM(D, H, dtype=dtype, seed=3)
+    for name in layer.params:  # non-zero biases and a spread of weights
+        layer.params[name][...] = rng.normal(0.0, 0.3, layer.params[name].shape)
+    x, dy = rng.standard_normal((N, T, D)), rng.standard_normal((N, T, H))
+    state, dstate = _random_state(layer, N, rng), _random_state(layer, N, rng)
+    ref, fast = (
+        _run(name, layer, x, state, None, dy, dstate, 0, False) for name in ("reference", "fast")
+    )
+    errors = {k: _relative(fast[k], ref[k]) for k in ref}
+    worst = max(errors, key=errors.get)
+    assert errors[worst] <= TOLERANCE[dtype], (worst, errors[worst])
+
+
 def _compare(case: tuple[str, dict], dtype: str, with_lengths: bool, hidden: int = 0) -> None:
     """One random configuration of ``case`` through both backends: every array agrees."""
     kind, options = case
@@ -128,11 +156,13 @@ def _compare(case: tuple[str, dict], dtype: str, with_lengths: bool, hidden: int
     dy = rng.standard_normal((N, T, 2 * H))
     dstate = _random_state(layer, N, rng)
     ref = _run("reference", layer, x, state, lengths, dy, dstate, seed)
-    fast = _run("fast", layer, x, state, lengths, dy, dstate, seed)
-    assert fast.keys() == ref.keys()
-    errors = {k: _relative(fast[k], ref[k]) for k in ref}
-    worst = max(errors, key=errors.get)
-    assert errors[worst] <= TOLERANCE[dtype], (worst, errors[worst], (N, T, D, H))
+    for traced in (True, False):
+        fast = _run("fast", layer, x, state, lengths, dy, dstate, seed, traced)
+        untraced = {k: v for k, v in ref.items() if traced or not k.startswith("trace")}
+        assert fast.keys() == untraced.keys()
+        errors = {k: _relative(fast[k], ref[k]) for k in untraced}
+        worst = max(errors, key=errors.get)
+        assert errors[worst] <= TOLERANCE[dtype], (worst, errors[worst], (N, T, D, H), traced)
 
 
 @pytest.fixture

@@ -16,9 +16,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from . import backend
 from .cells.base import Array, Cell, Params, State, StepCache
-from .layer_products import backproject, gram, project, unroll, weight_grads
+from .layer_products import decode, encode
 from .layer_state import from_public_state, to_public_state
 from .validation import as_float_array, as_lengths, check_positive_int
 
@@ -163,10 +162,9 @@ class RecurrentLayer:
             outs, cache_row = [], []
             for direction in range(self.directions):
                 p = self.layer_params(layer, direction)
-                xp = project(inp, p["weight_ih"])  # (T, N, G*H): all steps in one product
                 state0 = states[layer * self.directions + direction]
-                hs, final, steps = unroll(
-                    self.cell, p, xp, state0, mask, direction == 1, need_cache
+                hs, final, steps = encode(
+                    self.cell, p, inp, state0, mask, direction == 1, need_cache
                 )
                 outs.append(hs)
                 cache_row.append(steps)
@@ -221,26 +219,12 @@ class RecurrentLayer:
                     dhs = dhs * cache.mask  # padded outputs are constants
                 steps = cache.steps[layer][direction]
                 record = None if trace is None else trace.setdefault((layer, direction), [])
-                dxp, dhp, dinitial[index] = backend.backprop(
-                    self.cell, p, steps, dhs, dfinals[index], cache.mask, direction == 1, record
-                )
-                flat_dxp = dxp.reshape(-1, dxp.shape[-1])  # (T*N, G*H)
-                hh = weight_grads(self.cell, p, steps, dxp, dhp)
-                # LSTM and RNN: dxp is dhp, so bias_ih's gradient is bias_hh's; one sum, not two.
-                # Else a sum over T*N rows as a matrix-vector product: 24 us against 70 us for
-                # .sum(axis=0) at (3200, 128).
-                if dxp is dhp:
-                    bias_ih = hh["bias_hh"].copy()
-                else:
-                    bias_ih = np.ones(flat_dxp.shape[0], flat_dxp.dtype) @ flat_dxp
-                local = {
-                    "weight_ih": gram(dxp, inp),
-                    "bias_ih": bias_ih,
-                    **hh,
-                }
+                local, part, dinitial[index] = decode(
+                    self.cell, p, steps, dhs, dfinals[index], cache.mask, direction == 1, inp,
+                    record,
+                )  # part: (T, N, D), maybe a batch-first view
                 for name, g in local.items():
                     grads[self.param_name(name, layer, direction)] = g
-                part = backproject(dxp, p["weight_ih"])  # (T, N, D), maybe a batch-first view
                 # Direction 0 owns its product (no zeros + add pass); 0 + a == a, so bits match.
                 dinp = part if direction == 0 else dinp + part
             if cache.dropout_masks[layer] is not None:

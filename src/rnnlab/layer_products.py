@@ -1,13 +1,17 @@
 """The layer's steps that the fast path may take over: the time loop and the products outside it.
 
 Each runs `rnnlab.fast` when the fast backend is in force (and supports the cell), else the
-readable NumPy reference; both give the same numbers (to rounding).
+readable NumPy reference; both give the same numbers (to rounding). `encode` and `decode` are
+one layer direction's forward and backward: the fast path runs each as one kernel call where
+it can (the LSTM), the others as the steps below.
 """
 
 from __future__ import annotations
 
 from functools import cache
 from types import ModuleType
+
+import numpy as np
 
 from . import backend
 from .cells.base import Array, Cell, Params, State, StepCache
@@ -23,6 +27,42 @@ def _fast_module() -> ModuleType:
 def _fast() -> ModuleType | None:
     """`rnnlab.fast` when the fast backend is in force, else None."""
     return _fast_module() if backend.current() == "fast" else None
+
+
+def encode(
+    cell: Cell, p: Params, inp: Array, state: State, mask: Array | None, reverse: bool, keep: bool
+) -> tuple[Array, State, StepCache]:
+    """One direction's forward over ``inp`` (T, N, D): the input projection, then `unroll`."""
+    fast = _fast()
+    if fast is not None and fast.supports(cell):
+        return fast.encode(cell, p, inp, state, mask, reverse, keep)
+    return unroll(cell, p, project(inp, p["weight_ih"]), state, mask, reverse, keep)
+
+
+def decode(
+    cell: Cell, p: Params, steps: StepCache, dhs: Array, dstate: State, mask: Array | None,
+    reverse: bool, inp: Array, record: list[Array] | None,
+) -> tuple[Params, Array, State]:  # fmt: skip
+    """One direction's backward: (the parameters' gradients under the cell's local names, the
+    gradient of ``inp`` (T, N, D), that of the initial state); ``record`` as `backend.backprop`'s
+    ``trace``."""
+    fast = _fast()
+    if fast is not None and record is None and fast.supports(cell):
+        done = fast.decode(cell, p, steps, dhs, dstate, mask, reverse, inp)
+        if done is not None:
+            return done
+    dxp, dhp, dinitial = backend.backprop(cell, p, steps, dhs, dstate, mask, reverse, record)
+    hh = weight_grads(cell, p, steps, dxp, dhp)
+    # LSTM and RNN: dxp is dhp, so bias_ih's gradient is bias_hh's; one sum, not two. Else a
+    # sum over T*N rows as a matrix-vector product: 24 us against 70 us for .sum(axis=0) at
+    # (3200, 128).
+    if dxp is dhp:
+        bias_ih = hh["bias_hh"].copy()
+    else:
+        flat_dxp = dxp.reshape(-1, dxp.shape[-1])  # (T*N, G*H)
+        bias_ih = np.ones(flat_dxp.shape[0], flat_dxp.dtype) @ flat_dxp
+    grads = {"weight_ih": gram(dxp, inp), "bias_ih": bias_ih, **hh}
+    return grads, backproject(dxp, p["weight_ih"]), dinitial
 
 
 def unroll(

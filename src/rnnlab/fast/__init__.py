@@ -18,7 +18,7 @@ else:
 
 if AVAILABLE:
     from . import layout
-    from .calls import backprop, supports, unroll, weight_grads
+    from .calls import backprop, decode, encode, supports, unroll, weight_grads
     from .memory import keep_freed_memory
     from .threads import num_threads, set_num_threads
 
@@ -27,6 +27,8 @@ if AVAILABLE:
 __all__ = [
     "AVAILABLE",
     "backprop",
+    "decode",
+    "encode",
     "layout",
     "num_threads",
     "set_num_threads",

@@ -20,7 +20,7 @@ from ..cells import GRUCell, LSTMCell, RNNCell
 from ..cells.base import Array, Cell, Params, State, StepCache
 from . import calls_gru_rnn as gru_rnn
 from . import cfg as lstm_cfg
-from . import lstm, packed
+from . import fused, layout, lstm, packed
 from .blas import gemm_address
 from .glue import contiguous as _c
 from .glue import hand_trace, recurrent_grads
@@ -77,9 +77,15 @@ def _lstm_cfg(spec, hidden: int) -> Array:
     return lstm_cfg.config(spec, hidden)
 
 
-def _lstm_unroll(cell, p, xp, state, mask, reverse, keep=True, bias_ih=None):
+def _lstm_unroll(cell, p, xp, state, mask, reverse, keep=True, bias_ih=None, inp=None):
+    """`unroll`; with ``inp`` (T, N, D) instead of ``xp`` (None), the kernel makes the input
+    projection itself, as the first part of the same call (`rnnlab.fast.fused`)."""
+    dt, H, spec = (xp if inp is None else inp).dtype, cell.hidden_size, cell.spec
+    if inp is None:
+        proj, xp = fused.no_projection(dt), _c(xp, dt)
+    else:
+        proj, xp = fused.projection(inp, p["weight_ih"], dt)
     T, N, _ = xp.shape
-    dt, H, spec = xp.dtype, cell.hidden_size, cell.spec
     SH = len(spec.sigmoid_gates) * H if spec.gate_recurrence else 0
     peep = _c(p["weight_ch"], dt) if spec.peepholes else np.zeros(0, dt)
     wg_t = _c(p["weight_gh"].T, dt) if SH else np.zeros((0, 0), dt)
@@ -95,7 +101,7 @@ def _lstm_unroll(cell, p, xp, state, mask, reverse, keep=True, bias_ih=None):
         np.empty((N, SH), dt),
     )
     ws, blas = packed.with_packed(_c(p["weight_hh"].T, dt)), gemm_address(dt)
-    args = (_c(xp, dt), ws, blas, _bias(p, bias_ih, dt), peep, wg_t)
+    args = (xp, proj, ws, blas, _bias(p, bias_ih, dt), peep, wg_t)
     cfg, one = _lstm_cfg(spec, H), dt.type(1)
 
     def kernel(n0: int, n1: int) -> None:
@@ -113,7 +119,7 @@ def _lstm_unroll(cell, p, xp, state, mask, reverse, keep=True, bias_ih=None):
     return hs, (h_T, c_T), caches
 
 
-def _lstm_backprop(cell, p, caches, dhs, dstate, mask, reverse, trace):
+def _lstm_backprop(cell, p, caches, dhs, dstate, mask, reverse, trace, prods=None):
     T, N, H = dhs.shape
     dt, spec = dhs.dtype, cell.spec
     SH = len(spec.sigmoid_gates) * H if spec.gate_recurrence else 0
@@ -131,9 +137,10 @@ def _lstm_backprop(cell, p, caches, dhs, dstate, mask, reverse, trace):
     out = (dA, *d0, tuple(buffers), trace is not None)
     ws, blas = packed.with_packed(_c(p["weight_hh"], dt)), gemm_address(dt)
     args = (cache, ws, blas, wg, peep, _lstm_cfg(spec, H), _c(dhs, dt), d_final)
+    prods = fused.no_products(dt) if prods is None else prods
 
     def kernel(n0: int, n1: int) -> None:
-        lstm.backward(*args, m, has_mask, reverse, dt.type(1), n0, n1, out)
+        lstm.backward(*args, m, has_mask, reverse, dt.type(1), n0, n1, out, prods)
 
     run_rows(kernel, N)
     hand_trace(trace, buffers[: len(shapes)])
@@ -150,17 +157,23 @@ def supports(cell: Cell) -> bool:
     return type(cell) in _UNROLL
 
 
+def _plain_grads(cell: Cell) -> bool:
+    """Whether the cell's only recurrent weights are W_hh and b_hh, read with the plain previous
+    state: its weight gradients are `rnnlab.cells.base.recurrent_grads`."""
+    spec = getattr(cell, "spec", None)
+    return (
+        type(cell) is RNNCell
+        or (type(cell) is GRUCell and cell.reset_after)
+        or (type(cell) is LSTMCell and not (spec.peepholes or spec.gate_recurrence))
+    )
+
+
 def weight_grads(cell: Cell, p: Params, caches: StepCache, dxp: Array, dhp: Array) -> Params:
     """``cell.weight_grads``; for the cells whose only recurrent weights are W_hh and b_hh, read
     with the plain previous state (the RNN, the GRU with the reset after the product, the LSTM
     without peepholes and gate recurrence), `rnnlab.fast.glue.recurrent_grads`: the same
     numbers with a faster bias sum (and for the GRU one product where its cell makes two)."""
-    spec = getattr(cell, "spec", None)
-    if (
-        type(cell) is RNNCell
-        or (type(cell) is GRUCell and cell.reset_after)
-        or (type(cell) is LSTMCell and not (spec.peepholes or spec.gate_recurrence))
-    ):
+    if _plain_grads(cell):
         return recurrent_grads(caches, dhp)
     return cell.weight_grads(p, caches, dxp, dhp)
 
@@ -198,4 +211,37 @@ def backprop(
     return _BACKPROP[type(cell)](cell, p, caches, dhs, dstate, mask, bool(reverse), trace)
 
 
-__all__ = ["GRUCell", "RNNCell", "backprop", "supports", "unroll", "weight_grads"]
+def encode(
+    cell: Cell, p: Params, inp: Array, state: State, mask: Array | None, reverse: bool, keep: bool
+) -> tuple[Array, State, StepCache]:
+    """The input projection of ``inp`` (T, N, D) and `unroll` over it; for the LSTM one kernel
+    call makes both (`rnnlab.fast.fused`). ``inp`` may be a batch-first array's time-major view."""
+    if type(cell) is LSTMCell:
+        return _lstm_unroll(cell, p, None, state, mask, bool(reverse), keep, p["bias_ih"], inp)
+    xp = layout.project(inp, p["weight_ih"].T)
+    return unroll(cell, p, xp, state, mask, reverse, keep, bias_ih=p["bias_ih"])
+
+
+def decode(
+    cell: Cell, p: Params, caches: StepCache, dhs: Array, dstate: State, mask: Array | None,
+    reverse: bool, inp: Array,
+) -> tuple[Params, Array, State] | None:  # fmt: skip
+    """`backprop`, the parameters' gradients and the input's, (T, N, D) (a batch-first array's
+    view), in one kernel call for the LSTM whose weight gradients are the plain ones; None for
+    the other cells (the caller takes the separate steps)."""
+    if type(cell) is not LSTMCell or not _plain_grads(cell):
+        return None
+    dt = dhs.dtype
+    prods, filled = fused.gradients(inp, p["weight_ih"], cell.hidden_size, dt)
+    dA, _, d0 = _lstm_backprop(cell, p, caches, dhs, dstate, mask, bool(reverse), None, prods)
+    if "weight_ih" in filled:
+        grads = {k: filled[k] for k in ("weight_ih", "weight_hh", "bias_hh")}
+    else:
+        grads = {"weight_ih": layout.gram(dA, inp), **recurrent_grads(caches, dA)}
+    grads["bias_ih"] = grads["bias_hh"].copy()  # dxp is dhp: one sum serves both biases
+    if "dx" in filled:
+        return grads, filled["dx"].transpose(1, 0, 2), d0
+    return grads, layout.backproject(dA, p["weight_ih"]), d0
+
+
+__all__ = ["backprop", "decode", "encode", "supports", "unroll", "weight_grads"]

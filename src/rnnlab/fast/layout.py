@@ -44,14 +44,17 @@ def _fast_product(x: Array, w: Array) -> bool:
 @njit(**_JIT)
 def _per_sequence(x, wp, out, n0, n1, T, x_n, x_t, o_n, o_t):
     """Sequences n0:n1 of ``x @ w`` with ``x[n, t, :]`` at ``x_n*n + x_t*t`` and ``out[n, t, :]``
-    at ``o_n*n + o_t*t`` (element offsets): each sequence's T steps are one panel's rows."""
+    at ``o_n*n + o_t*t`` (element offsets): a sequence's steps are one panel's rows, in blocks
+    of `rnnlab.fast.wide.ROW_BLOCK` steps (a block of rows stays in L2 for all panels)."""
     K, P = np.int64(wp.shape[1]), np.int64(wp.shape[2])
     block = max(1, wide.ROW_BLOCK // max(T, 1))
     for first in range(n0, n1, block):
-        for b in range(wp.shape[0]):  # a panel stays in L1 for a block of sequences
-            for n in range(first, min(first + block, n1)):
-                o0 = n * o_n + b * P
-                packed.panel(wp, x, out, b * K * P, P, n * x_n, x_t, ONE, o0, o_t, K, ZERO, T)
+        for t0 in range(0, T, wide.ROW_BLOCK):  # more than one block only when block == 1
+            rows = min(wide.ROW_BLOCK, T - t0)
+            for b in range(wp.shape[0]):  # a panel stays in L1 for a block of sequences
+                for n in range(first, min(first + block, n1)):
+                    x0, o0 = n * x_n + t0 * x_t, n * o_n + t0 * o_t + b * P
+                    packed.panel(wp, x, out, b * K * P, P, x0, x_t, ONE, o0, o_t, K, ZERO, rows)
 
 
 def project(inp: Array, w: Array) -> Array:
@@ -81,17 +84,18 @@ def backproject(a: Array, w: Array) -> Array:
 
 
 @njit(**_JIT)
-def _gram_rows(a, xb, out, P):
-    """out = sum over n of a[:, n].T @ xb[n]: ``a`` (T, N, G) read transposed in place, ``xb``
-    (N, T, D) batch-first as panels; T in blocks of `rnnlab.fast.wide.K_BLOCK`."""
+def gram_rows(a, x, x_n, x_t, out, P):
+    """out = sum over n of a[:, n].T @ x[n]: ``a`` (T, N, G) read transposed in place, ``x``
+    as panels with ``x[n, t, :]`` at element ``x_n*n + x_t*t`` (batch-first or time-major);
+    T in blocks of `rnnlab.fast.wide.K_BLOCK`."""
     T, N, G = a.shape
-    D = np.int64(xb.shape[2])
+    D = np.int64(out.shape[1])
     for n in range(N):
         for k0 in range(0, T, wide.K_BLOCK):
             kn, beta = min(wide.K_BLOCK, T - k0), np.int64(n > 0 or k0 > 0)
             for c in range(0, D, P):
-                w0, x0 = (n * T + k0) * D + c, (k0 * N + n) * G
-                packed.panel(xb, a, out, w0, D, x0, ONE, N * G, np.int64(c), D, kn, beta, G)
+                w0, x0 = n * x_n + k0 * x_t + c, (k0 * N + n) * G
+                packed.panel(x, a, out, w0, x_t, x0, ONE, N * G, np.int64(c), D, kn, beta, G)
 
 
 def gram(a: Array, b: Array) -> Array:
@@ -102,5 +106,6 @@ def gram(a: Array, b: Array) -> Array:
         flat = np.ascontiguousarray(b).reshape(-1, b.shape[2])
         return wide.gram(np.ascontiguousarray(a).reshape(-1, G), flat)
     out = empty((G, b.shape[2]), a.dtype)
-    _gram_rows(a, base, out, np.int64(packed.panel_width(a.dtype)))
+    T, D = base.shape[1], base.shape[2]
+    gram_rows(a, base, T * D, D, out, np.int64(packed.panel_width(a.dtype)))
     return out

@@ -65,12 +65,17 @@ def _gram(a, b, out, P):
             packed.panel(b, a, out, w0, D, x0, np.int64(1), G, np.int64(c), D, kn, beta, G)
 
 
-def gram_runs(a: Array, b: Array) -> bool:
-    """Whether `gram` runs ``a.T @ b`` on the packed tiles (else NumPy)."""
+def gram_fits(G: int, D: int, dtype: np.dtype) -> bool:
+    """Whether a (G, D) weight gradient of ``dtype`` runs on the packed tiles (else BLAS)."""
     # With two threads OpenBLAS (splitting K) ran these shapes faster than our G-split: 72 / 45
     # GF/s at (3200 x 32).T @ (3200 x 32), 180 / 119 at (1000 x 256).T @ (1000 x 64).
-    fits = a.shape[1] * a.itemsize * K_BLOCK <= GRAM_BLOCK_BYTES and num_threads() == 1
-    return fits and a.dtype == b.dtype and packed.packable(b.shape[-1], b.dtype) and len(a) > 0
+    fits = G * dtype.itemsize * K_BLOCK <= GRAM_BLOCK_BYTES and num_threads() == 1
+    return fits and packed.packable(D, dtype)
+
+
+def gram_runs(a: Array, b: Array) -> bool:
+    """Whether `gram` runs ``a.T @ b`` on the packed tiles (else NumPy)."""
+    return a.dtype == b.dtype and len(a) > 0 and gram_fits(a.shape[1], b.shape[-1], a.dtype)
 
 
 def gram(a: Array, b: Array) -> Array:
