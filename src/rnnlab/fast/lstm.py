@@ -142,8 +142,8 @@ def _new_state(cache, t, n0, n1, cfg, h, c, q):
 
 
 @njit(**_JIT)
-def backward(cache, ws, blas, wg, peep, cfg, dhs, dstate, mask, has_mask, reverse, one, n0, n1,
-             out, prods):  # fmt: skip
+def backward(cache, ws, blas, wg, peep, cfg, dhs, dhs_nt, dstate, mask, has_mask, reverse, one,
+             n0, n1, out, prods):  # fmt: skip
     """Steps (8')-(1') over all T, in the opposite order of `forward`, for rows n0:n1; then the
     products ``prods`` asks for (`rnnlab.fast.fused.products`: dx, dW_ih, dW_hh, db).
 
@@ -152,13 +152,17 @@ def backward(cache, ws, blas, wg, peep, cfg, dhs, dstate, mask, has_mask, revers
     ``out`` = (dA (T, N, G*H), d(h, c, q) of the initial state, trace (3 arrays), want_trace).
     """
     dA, dh_0, dc_0, dq_0, trace, want_trace = out
-    T, nr, H = dhs.shape[0], n1 - n0, dhs.shape[2]
+    T, nr, H = cache.shape[1], n1 - n0, cache.shape[3]
     dh, dc, dq = dstate[0][n0:n1].copy(), dstate[1][n0:n1].copy(), dstate[2][n0:n1].copy()
     dh_t, dc_full, dc_new = np.empty_like(dh), np.empty_like(dc), np.empty_like(dc)
     dh_prev, dq_prev, da_s = np.empty_like(dh), np.empty_like(dq), np.empty_like(dq)
     for s in range(T):
         t = s if reverse else T - 1 - s
-        _add(dh, dhs[t, n0:n1], dh_t)  # the output's gradient joins dh
+        if dhs_nt:  # the output's gradient joins dh
+            for r in range(nr):
+                _add(dh[r], dhs[n0 + r, t], dh_t[r])
+        else:
+            _add(dh, dhs[t, n0:n1], dh_t)
         if want_trace:
             _copy(dh_t, trace[0][t, n0:n1])
             _copy(dc, trace[1][t, n0:n1])
