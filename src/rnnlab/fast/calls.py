@@ -5,6 +5,10 @@ cell's kernel (on batch slices across threads when that pays, see `rnnlab.fast.t
 returns exactly what the reference returns: outputs, final state, and the caches under the
 reference's keys as (T, N, ...) arrays.
 
+`encode` and `decode` are one layer direction's forward (input projection + `unroll`) and
+backward (`backprop` + the input's and the parameters' gradients); for the LSTM each is one
+kernel call (`rnnlab.fast.fused`), for the others the separate steps.
+
 Two shortcuts, both invisible to callers that only read: the LSTM's caches are slices of one
 (8, T, N, H) array (handed back to the backward kernel without copying), and for the LSTM and
 the RNN ``dxp`` and ``dhp`` are the same array, as the reference's cells return them.

@@ -2,13 +2,16 @@
 the forward of a layer direction (input projection, then the loop) and one for its backward (the
 loop, then the input gradient and the weight gradients).
 
-They are the same products as `rnnlab.fast.layout` runs from Python, on the same packed tiles and
-in the same order, so the numbers are identical. What moves into the kernel is the calling: a
-training step made about 300 Python-level calls and six compiled calls, and right after another
-library's step has filled the caches (as in the benchmark's alternating rounds, or any program
-that does more than train one layer) each of them is slow: a 1 x 1 x 32 LSTM step took 466 us
-there against 160 us back to back, 466 - 160 spent in that glue (measured on the Zen 4 host). A
-prototype with the products inside the two kernel calls took 57 us.
+They are the products `rnnlab.fast.layout` runs from Python, on the same packed tiles: the input
+projection and the input gradient give the same bits; the weight gradients (sequence by sequence
+for a batch-first input) and the bias (a plain loop) sum their T x N rows in an order of their
+own, which agrees with the reference to rounding like the others.
+
+What moves into the kernel is the calling. A training step made about 300 Python-level calls
+and six compiled calls, and right after another library's step has filled the caches (the
+benchmark's alternating rounds, or any program that does more than train one layer) each of
+them is slow. A 1 x 1 x 32 LSTM training step, measured on the Zen 4 host: 466 us right after a
+torch step and 160 us back to back with the six calls; 203-276 us and 72-136 us with these two.
 
 ``proj`` = (x, W_ih.T packed, x_n, x_t): ``x[n, t, :]`` at element ``x_n*n + x_t*t`` of ``x``
 (the batch-first input read in place, or a time-major one); an empty packed weight means "no
@@ -29,6 +32,7 @@ from ..cells.base import Array, Params
 from . import layout, packed, wide
 from .layout import _per_sequence, gram_rows
 from .memory import empty
+from .wide import _gram
 
 _JIT = {"cache": True, "error_model": "numpy", "nogil": True}
 
@@ -53,9 +57,12 @@ def products(prods, dA, h_prev, n0, n1):
     if not grads:
         return
     P = np.int64(128 // dA.itemsize)  # `rnnlab.fast.packed.panel_width`
-    gram_rows(dA, x, x_n, x_t, dw_ih, P)
-    H = np.int64(h_prev.shape[2])
-    gram_rows(dA, h_prev, H, np.int64(N) * H, dw_hh, P)
+    flat_a = dA.reshape(T * N, G)  # rows in (t, n) order, as a time-major input's
+    if x_t == x.shape[2] * N:  # time-major: one pass down the rows, as h_prev's below
+        _gram(flat_a, x.reshape(T * N, x.shape[2]), dw_ih, P)
+    else:  # batch-first: sequence by sequence (a time-major walk would jump a row per step)
+        gram_rows(dA, x, x_n, x_t, dw_ih, P)
+    _gram(flat_a, h_prev.reshape(T * N, h_prev.shape[2]), dw_hh, P)
     db[:] = 0
     for t in range(T):
         for n in range(N):
