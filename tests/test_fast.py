@@ -138,6 +138,24 @@ def test_fast_lstm_in_one_call_per_direction(shape, dtype, threads, fast_setup) 
     assert errors[worst] <= TOLERANCE[dtype], (worst, errors[worst])
 
 
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("case", CELLS, ids=_case_id)
+def test_fast_equals_reference_one_layer_batch_first(case, dtype, fast_setup) -> None:
+    """One unidirectional layer without lengths: the backward kernels read dy in place as the
+    batch-first array it is (in the stacked, bidirectional cases above they get a copy)."""
+    kind, options = case
+    rng = np.random.default_rng(zlib.crc32(f"one layer {_case_id(case)} {dtype}".encode()))
+    for N in (3, 33):  # one thread, then two
+        layer = LAYERS[kind](4, 6, **options, dtype=dtype, seed=5)
+        x, dy = rng.standard_normal((N, 7, 4)), rng.standard_normal((N, 7, 6))
+        state, dstate = _random_state(layer, N, rng), _random_state(layer, N, rng)
+        ref = _run("reference", layer, x, state, None, dy, dstate, 0)
+        fast = _run("fast", layer, x, state, None, dy, dstate, 0)
+        errors = {k: _relative(fast[k], ref[k]) for k in ref}
+        worst = max(errors, key=errors.get)
+        assert errors[worst] <= TOLERANCE[dtype], (worst, errors[worst], N)
+
+
 def _compare(case: tuple[str, dict], dtype: str, with_lengths: bool, hidden: int = 0) -> None:
     """One random configuration of ``case`` through both backends: every array agrees."""
     kind, options = case

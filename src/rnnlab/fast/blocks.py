@@ -51,3 +51,14 @@ def add(x, y, out):
     xf, yf, of = flat(x), flat(y), flat(out)
     for k in range(of.shape[0]):
         of[k] = xf[k] + yf[k]
+
+
+@njit(inline="always")
+def join_output_grad(dh, dhs, dhs_nt, t, n0, out):
+    """out = dh + the output's gradient of step t for rows n0:n0 + len(out): ``dhs`` is (T, N, H),
+    or with ``dhs_nt`` (N, T, H) (the caller's batch-first dy, read in place)."""
+    if dhs_nt:
+        for r in range(out.shape[0]):
+            add(dh[r], dhs[n0 + r, t], out[r])
+    else:
+        add(dh, dhs[t, n0 : n0 + out.shape[0]], out)

@@ -27,7 +27,7 @@ from . import cfg as lstm_cfg
 from . import fused, layout, lstm, packed
 from .blas import gemm_address
 from .glue import contiguous as _c
-from .glue import hand_trace, recurrent_grads
+from .glue import hand_trace, output_grads, recurrent_grads
 from .glue import kernel_mask as _mask
 from .memory import empty
 from .threads import run_rows
@@ -72,16 +72,6 @@ def _trace_buffers(trace: list[Array] | None, shapes: list[tuple[int, ...]], dty
         return [np.empty((0, 0, 0), dtype=dtype) for _ in range(3)]
     buffers = [np.zeros(shape, dtype=dtype) for shape in shapes]
     return buffers + [np.empty((0, 0, 0), dtype=dtype)] * (3 - len(buffers))
-
-
-def _output_grads(dhs: Array, dtype: np.dtype) -> tuple[Array, bool]:
-    """(the array the kernel reads ``dhs`` (T, N, H) from, whether it is (N, T, H)): the
-    batch-first array ``dhs`` is a view of (the layer's ``dy``), read in place, else ``dhs``
-    C-contiguous (a transposing copy of a (32, 100, 32) batch took 141 us after a torch step)."""
-    base = dhs.transpose(1, 0, 2)
-    if base.flags.c_contiguous and base.dtype == dtype and not dhs.flags.c_contiguous:
-        return base, True
-    return _c(dhs, dtype), False
 
 
 # -- LSTM ---------------------------------------------------------------------------------------
@@ -150,7 +140,7 @@ def _lstm_backprop(cell, p, caches, dhs, dstate, mask, reverse, trace, prods=Non
     d0 = (np.empty((N, H), dt), np.empty((N, H), dt), np.empty((N, SH), dt))
     out = (dA, *d0, tuple(buffers), trace is not None)
     ws, blas = packed.with_packed(_c(p["weight_hh"], dt)), gemm_address(dt)
-    args = (cache, ws, blas, wg, peep, _lstm_cfg(spec, H), *_output_grads(dhs, dt), d_final)
+    args = (cache, ws, blas, wg, peep, _lstm_cfg(spec, H), *output_grads(dhs, dt), d_final)
     prods = fused.no_products(dt) if prods is None else prods
 
     def kernel(n0: int, n1: int) -> None:

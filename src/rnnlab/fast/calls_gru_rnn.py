@@ -19,7 +19,7 @@ from ..cells.base import Array, Params, State, StepCache
 from . import gru, packed, rnn
 from .blas import gemm_address
 from .glue import contiguous as _c
-from .glue import hand_trace
+from .glue import hand_trace, output_grads
 from .glue import kernel_mask as _mask
 from .memory import empty
 from .threads import run_rows
@@ -87,7 +87,7 @@ def _rnn_backprop(
     out = (dA, dh0, buffer, trace is not None)
     relu = cell.nonlinearity == "relu"
     w, blas = packed.with_packed(_c(p["weight_hh"], dt)), gemm_address(dt)
-    args = (_c(caches["h"], dt), w, blas, relu, _c(dhs, dt), _c(dstate[0], dt))
+    args = (_c(caches["h"], dt), w, blas, relu, *output_grads(dhs, dt), _c(dstate[0], dt))
 
     def kernel(n0: int, n1: int) -> None:
         rnn.backward(*args, m, has_mask, reverse, dt.type(1), n0, n1, out)
@@ -148,7 +148,8 @@ def _gru_backprop(
     out = (dxp, dhp, dh0, buffer, trace is not None)
     cache = tuple(_c(caches[k], dt) for k in GRU_CACHE_KEYS)
     w, wn = (packed.with_packed(part) for part in _gru_weights(cell, p["weight_hh"], dt))
-    args = (cache, w, wn, gemm_address(dt), cell.reset_after, _c(dhs, dt), _c(dstate[0], dt))
+    dhs_args = output_grads(dhs, dt)
+    args = (cache, w, wn, gemm_address(dt), cell.reset_after, *dhs_args, _c(dstate[0], dt))
 
     def kernel(n0: int, n1: int) -> None:
         gru.backward(*args, m, has_mask, reverse, dt.type(1), n0, n1, out)

@@ -15,6 +15,16 @@ def contiguous(a: Array, dtype: np.dtype) -> Array:
     return np.ascontiguousarray(a, dtype=dtype)
 
 
+def output_grads(dhs: Array, dtype: np.dtype) -> tuple[Array, bool]:
+    """(the array a backward kernel reads ``dhs`` (T, N, H) from, whether it is (N, T, H)): the
+    batch-first array ``dhs`` is a view of (the layer's ``dy``), read in place, else ``dhs``
+    C-contiguous (a transposing copy of a (32, 100, 32) batch took 141 us after a torch step)."""
+    base = dhs.transpose(1, 0, 2)
+    if base.flags.c_contiguous and base.dtype == dtype and not dhs.flags.c_contiguous:
+        return base, True
+    return contiguous(dhs, dtype), False
+
+
 def kernel_mask(mask: Array | None, dtype: np.dtype) -> tuple[Array, bool]:
     """The (T, N, 1) mask for a kernel and whether there is one (a dummy array if not)."""
     if mask is None:

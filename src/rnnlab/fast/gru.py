@@ -18,7 +18,7 @@ from numba import njit
 from .activations import sigmoid, tanh
 from .blocks import add as _add
 from .blocks import copy as _copy
-from .blocks import flat
+from .blocks import flat, join_output_grad
 from .packed import matmul
 
 _JIT = {"cache": True, "error_model": "numpy", "nogil": True}
@@ -90,7 +90,7 @@ def forward(
 
 @njit(**_JIT)
 def backward(
-    cache, w, wn, blas, reset_after, dhs, dh_T, mask, has_mask, reverse, one, n0, n1, out
+    cache, w, wn, blas, reset_after, dhs, dhs_nt, dh_T, mask, has_mask, reverse, one, n0, n1, out
 ):
     """Steps (4')-(1') over all T, in the opposite order of `forward`, for rows n0:n1.
 
@@ -101,13 +101,13 @@ def backward(
     """
     c_r, c_z, c_n, c_un, c_hp = cache
     dX, dP, dh_0, trace, want_trace = out
-    T, nr, H = dhs.shape[0], n1 - n0, dhs.shape[2]
+    T, nr, H = c_r.shape[0], n1 - n0, c_r.shape[2]
     dh = dh_T[n0:n1].copy()
     dh_t, dh_prev, dn_a = np.empty_like(dh), np.empty_like(dh), np.empty_like(dh)
     d_rh, drz, proj = np.empty_like(dh), np.empty((nr, 2 * H), dh.dtype), np.empty_like(dh)
     for s in range(T):
         t = s if reverse else T - 1 - s
-        _add(dh, dhs[t, n0:n1], dh_t)  # the output's gradient joins dh
+        join_output_grad(dh, dhs, dhs_nt, t, n0, dh_t)  # the output's gradient joins dh
         if want_trace:
             _copy(dh_t, trace[t, n0:n1])
         for k in range(nr):

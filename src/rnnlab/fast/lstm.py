@@ -21,9 +21,8 @@ from numba import njit
 
 from . import fused
 from .activations import sigmoid, tanh
-from .blocks import add as _add
 from .blocks import copy as _copy
-from .blocks import flat
+from .blocks import flat, join_output_grad
 from .cfg import (
     ACT_C,
     C_PREV,
@@ -158,11 +157,7 @@ def backward(cache, ws, blas, wg, peep, cfg, dhs, dhs_nt, dstate, mask, has_mask
     dh_prev, dq_prev, da_s = np.empty_like(dh), np.empty_like(dq), np.empty_like(dq)
     for s in range(T):
         t = s if reverse else T - 1 - s
-        if dhs_nt:  # the output's gradient joins dh
-            for r in range(nr):
-                _add(dh[r], dhs[n0 + r, t], dh_t[r])
-        else:
-            _add(dh, dhs[t, n0:n1], dh_t)
+        join_output_grad(dh, dhs, dhs_nt, t, n0, dh_t)  # the output's gradient joins dh
         if want_trace:
             _copy(dh_t, trace[0][t, n0:n1])
             _copy(dc, trace[1][t, n0:n1])

@@ -16,8 +16,8 @@ import numpy as np
 from numba import njit
 
 from .activations import tanh
-from .blocks import add as _add
 from .blocks import copy as _copy
+from .blocks import join_output_grad
 from .packed import matmul
 
 _JIT = {"cache": True, "error_model": "numpy", "nogil": True}
@@ -61,7 +61,7 @@ def forward(xp, w_t, blas, b, relu, h0, mask, has_mask, reverse, one, n0, n1, ou
 
 
 @njit(**_JIT)
-def backward(c_h, w, blas, relu, dhs, dh_T, mask, has_mask, reverse, one, n0, n1, out):
+def backward(c_h, w, blas, relu, dhs, dhs_nt, dh_T, mask, has_mask, reverse, one, n0, n1, out):
     """Steps (2')-(1') over all T, in the opposite order of `forward`, for rows n0:n1.
 
     ``c_h`` is the cached h (T, N, H), ``w`` (W_hh (H, H), packed or not), ``dh_T`` the final
@@ -69,13 +69,13 @@ def backward(c_h, w, blas, relu, dhs, dh_T, mask, has_mask, reverse, one, n0, n1
     ``out`` = (da (T, N, H), dh_0 (N, H), trace (T, N, H), want_trace).
     """
     dA, dh_0, trace, want_trace = out
-    T, nr, H = dhs.shape[0], n1 - n0, dhs.shape[2]
+    T, nr, H = c_h.shape[0], n1 - n0, c_h.shape[2]
     zero = one - one
     dh = dh_T[n0:n1].copy()
     dh_t, dh_prev = np.empty_like(dh), np.empty_like(dh)
     for s in range(T):
         t = s if reverse else T - 1 - s
-        _add(dh, dhs[t, n0:n1], dh_t)  # the output's gradient joins dh
+        join_output_grad(dh, dhs, dhs_nt, t, n0, dh_t)  # the output's gradient joins dh
         if want_trace:
             _copy(dh_t, trace[t, n0:n1])
         for r in range(nr):
