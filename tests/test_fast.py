@@ -116,16 +116,19 @@ def test_fast_equals_reference_with_packed_products(case, dtype, threads, fast_s
 @pytest.mark.parametrize(
     "shape", [(1, 300, 32, 32), (40, 9, 32, 64), (5, 7, 20, 32)], ids=["N1-T300", "N40", "D20"]
 )
-def test_fast_lstm_in_one_call_per_direction(shape, dtype, threads, fast_setup) -> None:
-    """The LSTM's one-call forward and backward (`rnnlab.fast.fused`): a batch of one over more
-    steps than a row block (the products go in blocks of steps), a batch that two threads split
-    (then the weight gradients are made outside the kernel), and an input width that does not
-    fill whole panels (the input gradient outside the kernel). A single layer, no lengths,
-    random initial state: y, final state, dx, dstate and every gradient against the reference."""
+@pytest.mark.parametrize("case", [CELLS[0], CELLS[2], CELLS[4]], ids=_case_id)
+def test_fast_in_one_call_per_direction(case, shape, dtype, threads, fast_setup) -> None:
+    """The one-call forward and backward (`rnnlab.fast.fused`) of the RNN, the GRU and the LSTM:
+    a batch of one over more steps than a row block (the products go in blocks of steps), a
+    batch that two threads split (then the weight gradients are made outside the kernel), and an
+    input width that does not fill whole panels (the input gradient outside the kernel). A
+    single layer, no lengths, random weights and non-zero biases, random initial state: y, final
+    state, dx, dstate and every gradient against the reference."""
     backend.set_num_threads(threads)
+    kind, options = case
     N, T, D, H = shape
-    rng = np.random.default_rng(zlib.crc32(f"one call {shape} {dtype} {threads}".encode()))
-    layer = rnnlab.LSTM(D, H, dtype=dtype, seed=3)
+    rng = np.random.default_rng(zlib.crc32(f"one call {kind} {shape} {dtype} {threads}".encode()))
+    layer = LAYERS[kind](D, H, **options, dtype=dtype, seed=3)
     for name in layer.params:  # non-zero biases and a spread of weights
         layer.params[name][...] = rng.normal(0.0, 0.3, layer.params[name].shape)
     x, dy = rng.standard_normal((N, T, D)), rng.standard_normal((N, T, H))
@@ -150,10 +153,11 @@ def test_fast_equals_reference_one_layer_batch_first(case, dtype, fast_setup) ->
         x, dy = rng.standard_normal((N, 7, 4)), rng.standard_normal((N, 7, 6))
         state, dstate = _random_state(layer, N, rng), _random_state(layer, N, rng)
         ref = _run("reference", layer, x, state, None, dy, dstate, 0)
-        fast = _run("fast", layer, x, state, None, dy, dstate, 0)
-        errors = {k: _relative(fast[k], ref[k]) for k in ref}
-        worst = max(errors, key=errors.get)
-        assert errors[worst] <= TOLERANCE[dtype], (worst, errors[worst], N)
+        for traced in (True, False):
+            fast = _run("fast", layer, x, state, None, dy, dstate, 0, traced)
+            errors = {k: _relative(fast[k], ref[k]) for k in fast}
+            worst = max(errors, key=errors.get)
+            assert errors[worst] <= TOLERANCE[dtype], (worst, errors[worst], N, traced)
 
 
 def _compare(case: tuple[str, dict], dtype: str, with_lengths: bool, hidden: int = 0) -> None:

@@ -16,7 +16,7 @@ import numpy as np
 from .. import bptt
 from ..cells import GRUCell, RNNCell
 from ..cells.base import Array, Params, State, StepCache
-from . import gru, packed, rnn
+from . import fused, gru, packed, rnn
 from .blas import gemm_address
 from .glue import contiguous as _c
 from .glue import hand_trace, output_grads
@@ -45,11 +45,21 @@ def _with_bias(xp: Array, bias_ih: Array | None) -> Array:
 # -- RNN ----------------------------------------------------------------------------------------
 
 
+def rnn_runs(cell: RNNCell) -> bool:
+    """Whether the RNN's kernel runs the cell (tanh and relu; other activations: the reference)."""
+    return cell.nonlinearity in ("tanh", "relu")
+
+
 def _rnn_unroll(
-    cell: RNNCell, p: Params, xp: Array, state: State, mask: Mask, reverse: bool, bias_ih: Bias
-) -> tuple[Array, State, StepCache]:
-    if cell.nonlinearity not in ("tanh", "relu"):  # other activations: only the reference
+    cell: RNNCell, p: Params, xp: Array, state: State, mask: Mask, reverse: bool, bias_ih: Bias,
+    inp: Array | None = None,
+) -> tuple[Array, State, StepCache]:  # fmt: skip
+    if not rnn_runs(cell):
         return bptt.unroll(cell, p, _with_bias(xp, bias_ih), state, mask, reverse)
+    if inp is not None:  # `rnnlab.fast.calls.encode`: the kernel makes the input projection
+        proj, xp = fused.projection(inp, p["weight_ih"], inp.dtype)
+    else:
+        proj = None
     T, N, H = xp.shape
     dt = xp.dtype
     m, has_mask = _mask(mask, dt)
@@ -57,9 +67,12 @@ def _rnn_unroll(
     relu = cell.nonlinearity == "relu"
     w_t, blas = packed.with_packed(_c(p["weight_hh"].T, dt)), gemm_address(dt)
     b = p["bias_hh"] if bias_ih is None else p["bias_hh"] + bias_ih  # added in the loop
-    args = (_c(xp, dt), w_t, blas, _c(b, dt), relu, _c(state[0], dt))
+    xp = _c(xp, dt)
+    args = (xp, w_t, blas, _c(b, dt), relu, _c(state[0], dt))
 
     def kernel(n0: int, n1: int) -> None:
+        if proj is not None:
+            fused.project(proj, xp, n0, n1)
         rnn.forward(*args, m, has_mask, reverse, dt.type(1), n0, n1, out)
 
     run_rows(kernel, N)
@@ -76,8 +89,9 @@ def _rnn_backprop(
     mask: Array | None,
     reverse: bool,
     trace: list[Array] | None,
+    prods: tuple | None = None,
 ) -> tuple[Array, Array, State]:
-    if cell.nonlinearity not in ("tanh", "relu"):
+    if not rnn_runs(cell):
         return bptt.backprop(cell, p, caches, dhs, dstate, mask, reverse, trace)
     T, N, H = dhs.shape
     dt = dhs.dtype
@@ -91,6 +105,8 @@ def _rnn_backprop(
 
     def kernel(n0: int, n1: int) -> None:
         rnn.backward(*args, m, has_mask, reverse, dt.type(1), n0, n1, out)
+        if prods is not None:
+            fused.products(prods, dA, dA, n0, n1)
 
     run_rows(kernel, N)
     hand_trace(trace, [buffer])
@@ -109,8 +125,13 @@ def _gru_weights(cell: GRUCell, w: Array, dt: np.dtype) -> tuple[Array, Array]:
 
 
 def _gru_unroll(
-    cell: GRUCell, p: Params, xp: Array, state: State, mask: Mask, reverse: bool, bias_ih: Bias
-) -> tuple[Array, State, StepCache]:
+    cell: GRUCell, p: Params, xp: Array, state: State, mask: Mask, reverse: bool, bias_ih: Bias,
+    inp: Array | None = None,
+) -> tuple[Array, State, StepCache]:  # fmt: skip
+    if inp is not None:  # `rnnlab.fast.calls.encode`: the kernel makes the input projection
+        proj, xp = fused.projection(inp, p["weight_ih"], inp.dtype)
+    else:
+        proj, xp = None, _c(xp, xp.dtype)
     T, N, _ = xp.shape
     dt, H = xp.dtype, cell.hidden_size
     m, has_mask = _mask(mask, dt)
@@ -119,10 +140,12 @@ def _gru_unroll(
     blas, b = gemm_address(dt), _c(p["bias_hh"], dt)
     bi = np.zeros(3 * H, dt) if bias_ih is None else _c(bias_ih, dt)  # added in the loop
     w_t, wn_t = packed.with_packed(_c(w.T, dt)), packed.with_packed(_c(wn.T, dt))
-    args = (_c(xp, dt), w_t, wn_t, blas, bi, b, cell.reset_after)
+    args = (xp, w_t, wn_t, blas, bi, b, cell.reset_after)
     h0 = _c(state[0], dt)
 
     def kernel(n0: int, n1: int) -> None:
+        if proj is not None:
+            fused.project(proj, xp, n0, n1)
         gru.forward(*args, h0, m, has_mask, reverse, dt.type(1), n0, n1, out)
 
     run_rows(kernel, N)
@@ -139,6 +162,7 @@ def _gru_backprop(
     mask: Array | None,
     reverse: bool,
     trace: list[Array] | None,
+    prods: tuple | None = None,
 ) -> tuple[Array, Array, State]:
     T, N, H = dhs.shape
     dt = dhs.dtype
@@ -153,6 +177,8 @@ def _gru_backprop(
 
     def kernel(n0: int, n1: int) -> None:
         gru.backward(*args, m, has_mask, reverse, dt.type(1), n0, n1, out)
+        if prods is not None:
+            fused.products(prods, dxp, dhp, n0, n1)
 
     run_rows(kernel, N)
     hand_trace(trace, [buffer])

@@ -1,24 +1,29 @@
-"""The products outside the LSTM's time loop, run inside its kernel calls: one compiled call for
-the forward of a layer direction (input projection, then the loop) and one for its backward (the
-loop, then the input gradient and the weight gradients).
+"""The products outside the time loop, made by one compiled call each, in the same closure
+(`rnnlab.fast.threads.run_rows`) as the kernel's loop: the input projection of the rows a call
+takes before the forward loop, their input gradient and (with one thread) the weight gradients
+after the backward loop. With the layer's `rnnlab.fast.calls.encode` and `decode`, a direction's
+forward and backward are then one Python call each into the fast path.
 
 They are the products `rnnlab.fast.layout` runs from Python, on the same packed tiles: the input
 projection and the input gradient give the same bits; the weight gradients (sequence by sequence
 for a batch-first input) and the bias (a plain loop) sum their T x N rows in an order of their
 own, which agrees with the reference to rounding like the others.
 
-What moves into the kernel is the calling. A training step made about 300 Python-level calls
-and six compiled calls, and right after another library's step has filled the caches (the
-benchmark's alternating rounds, or any program that does more than train one layer) each of
-them is slow. A 1 x 1 x 32 LSTM training step, measured on the Zen 4 host: 466 us right after a
-torch step and 160 us back to back with the six calls; 203-276 us and 72-136 us with these two.
+Why: a training step made about 300 Python-level calls and six compiled calls, and right after
+another library's step has filled the caches (the benchmark's alternating rounds, or any program
+that does more than train one layer) each of them is slow. A 1 x 1 x 32 LSTM training step on the
+Zen 4 host: 466 us right after a torch step, 160 us back to back, with the layer making the
+products from Python; 297-535 us and 75-155 us this way (three runs; a step this small varies
+by 2x between runs there). 296 -> 255 Python-level calls a step for the LSTM, 299 -> 250 for the
+GRU. Made inside the kernels instead, the products would be compiled again into each of the six
+kernels (3-4 s more compile time in all, measured) for no measurable gain.
 
 ``proj`` = (x, W_ih.T packed, x_n, x_t): ``x[n, t, :]`` at element ``x_n*n + x_t*t`` of ``x``
-(the batch-first input read in place, or a time-major one); an empty packed weight means "no
-projection here" (the caller made it).
-``prods`` = (x, x_n, x_t, W_ih packed, dx, o_n, o_t, dW_ih, dW_hh, db, grads): ``dx[n, t, :]`` at
-``o_n*n + o_t*t``; an empty packed W_ih means no input gradient here; ``grads`` whether to make
-the three weight gradients (only a call that holds every row can: they sum over all rows).
+(the batch-first input read in place, or a time-major one).
+``prods`` = (x, x_n, x_t, W_ih packed, dx, o_n, o_t, h_prev, dW_ih, dW_hh, db_ih, db_hh, grads,
+shared): ``dx[n, t, :]`` at ``o_n*n + o_t*t``; an empty packed W_ih means no input gradient
+here; ``grads`` whether to make the four parameter gradients (only a call that holds every row
+can: they sum over all rows); ``shared`` as in `products`.
 """
 
 from __future__ import annotations
@@ -39,36 +44,49 @@ _JIT = {"cache": True, "error_model": "numpy", "nogil": True}
 
 @njit(**_JIT)
 def project(proj, xp, n0, n1):
-    """xp[:, n0:n1] = x[n0:n1] @ W_ih.T for the (T, N, G*H) ``xp`` (the bias comes in the loop)."""
+    """xp[:, n0:n1] = x[n0:n1] @ W_ih.T for the (T, N, G*H) ``xp`` (the bias comes in the loop):
+    the step-independent part of the cells' equation (1)."""
     x, wp, x_n, x_t = proj
-    if wp.shape[0] > 0:
-        T, N, M = xp.shape
-        _per_sequence(x, wp, xp, n0, n1, T, x_n, x_t, np.int64(M), np.int64(N * M))
+    T, N, M = xp.shape
+    _per_sequence(x, wp, xp, n0, n1, T, x_n, x_t, np.int64(M), np.int64(N * M))
 
 
 @njit(**_JIT)
-def products(prods, dA, h_prev, n0, n1):
-    """dx[n0:n1] = dA[:, n0:n1] @ W_ih; with ``grads``: dW_ih = sum dA.T @ x, dW_hh = sum dA.T @
-    h_prev, db = sum dA over every (t, n) (the LSTM's bias_ih and bias_hh share it)."""
-    x, x_n, x_t, wp, dx, o_n, o_t, dw_ih, dw_hh, db, grads = prods
-    T, N, G = dA.shape
+def products(prods, dX, dP, n0, n1):
+    """dx[n0:n1] = dX[:, n0:n1] @ W_ih; with ``grads``, over every (t, n): dW_ih = sum dX.T @ x,
+    db_ih = sum dX, dW_hh = sum dP.T @ h_prev, db_hh = sum dP. ``dX`` and ``dP`` are the
+    gradients of the input and the recurrent pre-activations: one array for the LSTM and the
+    RNN (then ``shared``: one bias sum serves both), two for the GRU."""
+    x, x_n, x_t, wp, dx, o_n, o_t, h_prev, dw_ih, dw_hh, db_ih, db_hh, grads, shared = prods
+    T, N, G = dX.shape
     if wp.shape[0] > 0:
-        _per_sequence(dA, wp, dx, n0, n1, T, np.int64(G), np.int64(N * G), o_n, o_t)
+        _per_sequence(dX, wp, dx, n0, n1, T, np.int64(G), np.int64(N * G), o_n, o_t)
     if not grads:
         return
-    P = np.int64(128 // dA.itemsize)  # `rnnlab.fast.packed.panel_width`
-    flat_a = dA.reshape(T * N, G)  # rows in (t, n) order, as a time-major input's
+    P = np.int64(128 // dX.itemsize)  # `rnnlab.fast.packed.panel_width`
+    flat_x = dX.reshape(T * N, G)  # rows in (t, n) order, as a time-major input's
+    # (1') outside the loop: dW_ih = dxp.T @ x, dW_hh = dhp.T @ h_prev, db = sums of dxp, dhp
     if x_t == x.shape[2] * N:  # time-major: one pass down the rows, as h_prev's below
-        _gram(flat_a, x.reshape(T * N, x.shape[2]), dw_ih, P)
+        _gram(flat_x, x.reshape(T * N, x.shape[2]), dw_ih, P)
     else:  # batch-first: sequence by sequence (a time-major walk would jump a row per step)
-        gram_rows(dA, x, x_n, x_t, dw_ih, P)
-    _gram(flat_a, h_prev.reshape(T * N, h_prev.shape[2]), dw_hh, P)
-    db[:] = 0
-    for t in range(T):
-        for n in range(N):
-            row = dA[t, n]
-            for g in range(G):
-                db[g] += row[g]
+        gram_rows(dX, x, x_n, x_t, dw_ih, P)
+    _gram(dP.reshape(T * N, dP.shape[2]), h_prev.reshape(T * N, h_prev.shape[2]), dw_hh, P)
+    _row_sum(dP, db_hh)
+    if shared:
+        db_ih[:] = db_hh
+    else:
+        _row_sum(dX, db_ih)
+
+
+@njit(inline="always")
+def _row_sum(a, out):
+    """out = the sum of the (T, N, G) ``a`` over t and n, row after row."""
+    out[:] = 0
+    for t in range(a.shape[0]):
+        for n in range(a.shape[1]):
+            row = a[t, n]
+            for g in range(a.shape[2]):
+                out[g] += row[g]
 
 
 # -- the arguments, from Python -----------------------------------------------------------------
@@ -84,43 +102,45 @@ def strided(inp: Array, dtype: np.dtype) -> tuple[Array, int, int]:
     return np.ascontiguousarray(inp, dtype=dtype), D, N * D
 
 
-@lru_cache(maxsize=4)
-def no_projection(dtype: np.dtype) -> tuple:
-    # Writable dummies: numba types read-only arrays apart (a second compiled signature).
-    return (np.empty((1, 1, 1), dtype), packed.none(dtype), 0, 0)
-
-
-def projection(inp: Array, w_ih: Array, dtype: np.dtype) -> tuple[tuple, Array]:
-    """(``proj`` for the forward kernel, the (T, N, G*H) array it fills); when the width does
-    not fill whole panels, the projection made here (`rnnlab.fast.layout`) and no ``proj``."""
+def projection(inp: Array, w_ih: Array, dtype: np.dtype) -> tuple[tuple | None, Array]:
+    """(``proj`` for `project`, the (T, N, G*H) array it fills); when the width does not fill
+    whole panels, None and the projection made here (`rnnlab.fast.layout`)."""
     T, N, _ = inp.shape
     if not packed.packable(w_ih.shape[0], dtype):
-        return no_projection(dtype), np.ascontiguousarray(layout.project(inp, w_ih.T), dtype)
+        return None, np.ascontiguousarray(layout.project(inp, w_ih.T), dtype)
     x, x_n, x_t = strided(inp, dtype)
     wp = packed.pack(w_ih.T.astype(dtype, copy=False))
     return (x, wp, x_n, x_t), empty((T, N, w_ih.shape[0]), dtype)
 
 
 @lru_cache(maxsize=4)
-def no_products(dtype: np.dtype) -> tuple:
+def _absent(dtype: np.dtype) -> tuple:
+    """Stand-ins in ``prods`` for what is not asked for, as in a full ``prods``; writable: numba
+    types read-only arrays apart (a second compiled signature)."""
     one, two, three = np.empty(1, dtype), np.empty((1, 1), dtype), np.empty((1, 1, 1), dtype)
-    return (three, 0, 0, packed.none(dtype), three, 0, 0, two, two, one, False)
+    return (three, 0, 0, packed.none(dtype), three, 0, 0, three, two, two, one, one, False, True)
 
 
-def gradients(inp: Array, w_ih: Array, hidden: int, dtype: np.dtype) -> tuple[tuple, Params]:
-    """(``prods`` for the backward kernel, what it fills: ``dx`` (N, T, D) batch-first and the
-    weight gradients, each when it runs on the tiles, else absent: the caller makes those)."""
+def gradients(
+    inp: Array, w_ih: Array, h_prev: Array, dtype: np.dtype, shared: bool
+) -> tuple[tuple, Params]:
+    """(``prods`` for `products`, what it fills: ``dx`` (N, T, D) batch-first and the
+    parameters' gradients, each when it runs on the tiles, else absent: the caller makes those).
+    ``h_prev`` (T, N, H) is the cached previous state, ``shared`` whether dX is dP."""
     T, N, D = inp.shape
-    G = w_ih.shape[0]
+    G, H = w_ih.shape[0], h_prev.shape[2]
     x, x_n, x_t = strided(inp, dtype)
     filled: Params = {}
-    wp, dx = no_products(dtype)[3:5]
+    wp, dx = _absent(dtype)[3:5]
     if packed.packable(D, dtype):
         wp, dx = packed.pack(w_ih.astype(dtype, copy=False)), empty((N, T, D), dtype)
         filled["dx"] = dx
-    grads = T * N > 0 and wide.gram_fits(G, D, dtype) and wide.gram_fits(G, hidden, dtype)
-    dw_ih, dw_hh, db = no_products(dtype)[7:10]
+    grads = T * N > 0 and wide.gram_fits(G, D, dtype) and wide.gram_fits(G, H, dtype)
+    h, dw_ih, dw_hh, db_ih, db_hh = _absent(dtype)[7:12]
     if grads:
-        dw_ih, dw_hh, db = np.empty((G, D), dtype), np.empty((G, hidden), dtype), np.empty(G, dtype)
-        filled.update(weight_ih=dw_ih, weight_hh=dw_hh, bias_hh=db)
-    return (x, x_n, x_t, wp, dx, T * D, D, dw_ih, dw_hh, db, grads), filled
+        h = np.ascontiguousarray(h_prev, dtype)
+        dw_ih, dw_hh = np.empty((G, D), dtype), np.empty((G, H), dtype)
+        db_ih, db_hh = np.empty(G, dtype), np.empty(G, dtype)
+        filled.update(weight_ih=dw_ih, weight_hh=dw_hh, bias_ih=db_ih, bias_hh=db_hh)
+    prods = (x, x_n, x_t, wp, dx, T * D, D, h, dw_ih, dw_hh, db_ih, db_hh, grads, shared)
+    return prods, filled

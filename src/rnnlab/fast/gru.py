@@ -92,7 +92,8 @@ def forward(
 def backward(
     cache, w, wn, blas, reset_after, dhs, dhs_nt, dh_T, mask, has_mask, reverse, one, n0, n1, out
 ):
-    """Steps (4')-(1') over all T, in the opposite order of `forward`, for rows n0:n1.
+    """Steps (4')-(1') over all T, in the opposite order of `forward`, for rows n0:n1 (the
+    products after the loop: `rnnlab.fast.fused.products`).
 
     ``cache`` = the forward's (r, z, n, u_n, h_prev); ``w`` is W_hh (3H, H) with ``reset_after``,
     else W_h(r,z) (2H, H) and ``wn`` W_hn (H, H), each with its packed form; ``dh_T`` the

@@ -19,7 +19,6 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from . import fused
 from .activations import sigmoid, tanh
 from .blocks import copy as _copy
 from .blocks import flat, join_output_grad
@@ -48,10 +47,8 @@ _JIT = {"cache": True, "error_model": "numpy", "nogil": True}
 
 
 @njit(**_JIT)
-def forward(xp, proj, ws, blas, b, peep, wg_t, cfg, state0, mask, has_mask, reverse, one, n0, n1,
-            out):  # fmt: skip
-    """Steps (1)-(8) over all T for rows n0:n1, after their input projection into ``xp`` when
-    ``proj`` brings one (`rnnlab.fast.fused.project`).
+def forward(xp, ws, blas, b, peep, wg_t, cfg, state0, mask, has_mask, reverse, one, n0, n1, out):
+    """Steps (1)-(8) over all T for rows n0:n1.
 
     ``ws`` = (W_hh.T (H, G*H), packed or not: see `rnnlab.fast.packed.matmul`), ``blas`` the
     BLAS library's address; ``wg_t`` is W_gh.T; ``state0`` = (h0, c0, q0) as (N, size);
@@ -60,7 +57,6 @@ def forward(xp, proj, ws, blas, b, peep, wg_t, cfg, state0, mask, has_mask, reve
     """
     hs, cache, q_prev, h_T, c_T, q_T = out
     T, nr = xp.shape[0], n1 - n0
-    fused.project(proj, xp, n0, n1)  # xp = x @ W_ih.T, the step-independent part of (1)
     h, c, q = state0[0][n0:n1].copy(), state0[1][n0:n1].copy(), state0[2][n0:n1].copy()
     a = np.empty((nr, xp.shape[2]), dtype=xp.dtype)
     qa = np.empty_like(q)
@@ -142,9 +138,9 @@ def _new_state(cache, t, n0, n1, cfg, h, c, q):
 
 @njit(**_JIT)
 def backward(cache, ws, blas, wg, peep, cfg, dhs, dhs_nt, dstate, mask, has_mask, reverse, one,
-             n0, n1, out, prods):  # fmt: skip
-    """Steps (8')-(1') over all T, in the opposite order of `forward`, for rows n0:n1; then the
-    products ``prods`` asks for (`rnnlab.fast.fused.products`: dx, dW_ih, dW_hh, db).
+             n0, n1, out):  # fmt: skip
+    """Steps (8')-(1') over all T, in the opposite order of `forward`, for rows n0:n1 (the
+    products after the loop: `rnnlab.fast.fused.products`).
 
     ``ws`` = (W_hh (G*H, H), packed or not), ``blas`` as in `forward`; ``wg`` is W_gh;
     ``dstate`` = gradients of the final (h, c, q);
@@ -192,7 +188,6 @@ def backward(cache, ws, blas, wg, peep, cfg, dhs, dhs_nt, dstate, mask, has_mask
     _copy(dh, dh_0[n0:n1])
     _copy(dc, dc_0[n0:n1])
     _copy(dq, dq_0[n0:n1])
-    fused.products(prods, dA, cache[H_PREV], n0, n1)  # (1') outside the loop, and dx
 
 
 @njit(inline="always")

@@ -62,7 +62,8 @@ def forward(xp, w_t, blas, b, relu, h0, mask, has_mask, reverse, one, n0, n1, ou
 
 @njit(**_JIT)
 def backward(c_h, w, blas, relu, dhs, dhs_nt, dh_T, mask, has_mask, reverse, one, n0, n1, out):
-    """Steps (2')-(1') over all T, in the opposite order of `forward`, for rows n0:n1.
+    """Steps (2')-(1') over all T, in the opposite order of `forward`, for rows n0:n1 (the
+    products after the loop: `rnnlab.fast.fused.products`).
 
     ``c_h`` is the cached h (T, N, H), ``w`` (W_hh (H, H), packed or not), ``dh_T`` the final
     state's gradient;
