@@ -2,8 +2,8 @@
 
 Each runs `rnnlab.fast` when the fast backend is in force (and supports the cell), else the
 readable NumPy reference; both give the same numbers (to rounding). `encode` and `decode` are
-one layer direction's forward and backward: the fast path runs each as one kernel call where
-it can (the LSTM), the others as the steps below.
+one layer direction's forward and backward: one call into the fast path each (`rnnlab.fast.calls`),
+or the steps below.
 """
 
 from __future__ import annotations

@@ -6,8 +6,9 @@ returns exactly what the reference returns: outputs, final state, and the caches
 reference's keys as (T, N, ...) arrays.
 
 `encode` and `decode` are one layer direction's forward (input projection + `unroll`) and
-backward (`backprop` + the input's and the parameters' gradients); for the LSTM each is one
-kernel call (`rnnlab.fast.fused`), for the others the separate steps.
+backward (`backprop` + the input's and the parameters' gradients): for every cell whose weight
+gradients are the plain ones, the products run in the kernel's closure (`rnnlab.fast.fused`),
+for the others as separate steps.
 
 Two shortcuts, both invisible to callers that only read: the LSTM's caches are slices of one
 (8, T, N, H) array (handed back to the backward kernel without copying), and for the LSTM and
@@ -82,8 +83,8 @@ def _lstm_cfg(spec, hidden: int) -> Array:
 
 
 def _lstm_unroll(cell, p, xp, state, mask, reverse, keep=True, bias_ih=None, inp=None):
-    """`unroll`; with ``inp`` (T, N, D) instead of ``xp`` (None), the kernel makes the input
-    projection itself, as the first part of the same call (`rnnlab.fast.fused`)."""
+    """`unroll`; with ``inp`` (T, N, D) instead of ``xp`` (None), the input projection is made
+    in the kernel's closure, each thread's rows before their loop (`rnnlab.fast.fused`)."""
     dt, H, spec = (xp if inp is None else inp).dtype, cell.hidden_size, cell.spec
     if inp is None:
         proj, xp = None, _c(xp, dt)
@@ -143,6 +144,7 @@ def _lstm_backprop(cell, p, caches, dhs, dstate, mask, reverse, trace, prods=Non
     out = (dA, *d0, tuple(buffers), trace is not None)
     ws, blas = packed.with_packed(_c(p["weight_hh"], dt)), gemm_address(dt)
     args = (cache, ws, blas, wg, peep, _lstm_cfg(spec, H), *output_grads(dhs, dt), d_final)
+
     def kernel(n0: int, n1: int) -> None:
         lstm.backward(*args, m, has_mask, reverse, dt.type(1), n0, n1, out)
         if prods is not None:
@@ -218,16 +220,16 @@ def backprop(
 
 
 def _fused(cell: Cell) -> bool:
-    """Whether a direction's forward and backward run as one kernel call each (`encode` and
-    `decode`): every cell the kernels run whose weight gradients are the plain ones."""
+    """Whether `encode` and `decode` run the products in the kernel's closure: every cell the
+    kernels run whose weight gradients are the plain ones."""
     return _plain_grads(cell) and (type(cell) is not RNNCell or gru_rnn.rnn_runs(cell))
 
 
 def encode(
     cell: Cell, p: Params, inp: Array, state: State, mask: Array | None, reverse: bool, keep: bool
 ) -> tuple[Array, State, StepCache]:
-    """The input projection of ``inp`` (T, N, D) and `unroll` over it, in one kernel call where
-    `_fused` holds (`rnnlab.fast.fused`). ``inp`` may be a batch-first array's time-major view."""
+    """The input projection of ``inp`` (T, N, D) and `unroll` over it, in the kernel's closure
+    where `_fused` holds (`rnnlab.fast.fused`). ``inp`` may be a batch-first array's view."""
     reverse, bias_ih = bool(reverse), p["bias_ih"]
     if not _fused(cell):
         xp = layout.project(inp, p["weight_ih"].T)
@@ -242,8 +244,8 @@ def decode(
     reverse: bool, inp: Array,
 ) -> tuple[Params, Array, State] | None:  # fmt: skip
     """`backprop`, the parameters' gradients and the input's, (T, N, D) (a batch-first array's
-    view), in one kernel call where `_fused` holds; None for the other cells (the caller takes
-    the separate steps)."""
+    view), in the kernel's closure where `_fused` holds; None for the other cells (the caller
+    takes the separate steps)."""
     if not _fused(cell):
         return None
     shared = type(cell) is not GRUCell  # the LSTM's and the RNN's dxp is their dhp

@@ -1,22 +1,22 @@
-"""The products outside the time loop, made by one compiled call each, in the same closure
-(`rnnlab.fast.threads.run_rows`) as the kernel's loop: the input projection of the rows a call
-takes before the forward loop, their input gradient and (with one thread) the weight gradients
-after the backward loop. With the layer's `rnnlab.fast.calls.encode` and `decode`, a direction's
-forward and backward are then one Python call each into the fast path.
+"""The products outside the time loop, made in the same closure as the kernel's loop
+(`rnnlab.fast.threads.run_rows`): the input projection of the rows a thread takes before its
+forward loop, their input gradient and (with one thread) the weight gradients after the backward
+loop, each a direct call of the compiled tiles (`rnnlab.fast.layout`, `rnnlab.fast.wide`). With
+the layer's `rnnlab.fast.calls.encode` and `decode`, a direction's forward and its backward are
+each one Python call into the fast path.
 
-They are the products `rnnlab.fast.layout` runs from Python, on the same packed tiles: the input
-projection and the input gradient give the same bits; the weight gradients (sequence by sequence
-for a batch-first input) and the bias (a plain loop) sum their T x N rows in an order of their
-own, which agrees with the reference to rounding like the others.
+The numbers are those of the separate products: the same tiles in the same order for the
+projection and the input gradient; the weight gradients of a batch-first input sum sequence by
+sequence, which agrees with the reference to rounding like the others.
 
-Why: a training step made about 300 Python-level calls and six compiled calls, and right after
-another library's step has filled the caches (the benchmark's alternating rounds, or any program
-that does more than train one layer) each of them is slow. A 1 x 1 x 32 LSTM training step on the
-Zen 4 host: 466 us right after a torch step, 160 us back to back, with the layer making the
-products from Python; 297-535 us and 75-155 us this way (three runs; a step this small varies
-by 2x between runs there). 296 -> 255 Python-level calls a step for the LSTM, 299 -> 250 for the
-GRU. Made inside the kernels instead, the products would be compiled again into each of the six
-kernels (3-4 s more compile time in all, measured) for no measurable gain.
+Why: a training step made about 300 Python-level calls (the layer's product wrappers, their
+layout checks and allocations), and right after another library's step has filled the caches
+(the benchmark's alternating rounds, or any program that does more than train one layer) each of
+them is slow: a 1 x 1 x 32 LSTM training step took 466 us right after a torch step against 160
+us back to back (Zen 4 host). Now 255 calls a step for the LSTM (296 before), 250 for the GRU
+(299). The products are not compiled into the kernels themselves: linked into a compiled caller
+they are optimised again with it (a compiled `products` took 3.1 s to compile against 1.2 s for
+the three functions it calls), and the first-call compile time went past 20 s.
 
 ``proj`` = (x, W_ih.T packed, x_n, x_t): ``x[n, t, :]`` at element ``x_n*n + x_t*t`` of ``x``
 (the batch-first input read in place, or a time-major one).
@@ -31,28 +31,24 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
-from numba import njit
 
 from ..cells.base import Array, Params
 from . import layout, packed, wide
+from .glue import ones
 from .layout import _per_sequence, gram_rows
 from .memory import empty
 from .wide import _gram
 
-_JIT = {"cache": True, "error_model": "numpy", "nogil": True}
 
-
-@njit(**_JIT)
-def project(proj, xp, n0, n1):
+def project(proj: tuple, xp: Array, n0: int, n1: int) -> None:
     """xp[:, n0:n1] = x[n0:n1] @ W_ih.T for the (T, N, G*H) ``xp`` (the bias comes in the loop):
     the step-independent part of the cells' equation (1)."""
     x, wp, x_n, x_t = proj
     T, N, M = xp.shape
-    _per_sequence(x, wp, xp, n0, n1, T, x_n, x_t, np.int64(M), np.int64(N * M))
+    _per_sequence(x, wp, xp, n0, n1, T, x_n, x_t, M, N * M)
 
 
-@njit(**_JIT)
-def products(prods, dX, dP, n0, n1):
+def products(prods: tuple, dX: Array, dP: Array, n0: int, n1: int) -> None:
     """dx[n0:n1] = dX[:, n0:n1] @ W_ih; with ``grads``, over every (t, n): dW_ih = sum dX.T @ x,
     db_ih = sum dX, dW_hh = sum dP.T @ h_prev, db_hh = sum dP. ``dX`` and ``dP`` are the
     gradients of the input and the recurrent pre-activations: one array for the LSTM and the
@@ -60,33 +56,23 @@ def products(prods, dX, dP, n0, n1):
     x, x_n, x_t, wp, dx, o_n, o_t, h_prev, dw_ih, dw_hh, db_ih, db_hh, grads, shared = prods
     T, N, G = dX.shape
     if wp.shape[0] > 0:
-        _per_sequence(dX, wp, dx, n0, n1, T, np.int64(G), np.int64(N * G), o_n, o_t)
+        _per_sequence(dX, wp, dx, n0, n1, T, G, N * G, o_n, o_t)
     if not grads:
         return
-    P = np.int64(128 // dX.itemsize)  # `rnnlab.fast.packed.panel_width`
-    flat_x = dX.reshape(T * N, G)  # rows in (t, n) order, as a time-major input's
+    P = packed.panel_width(dX.dtype)
+    flat_x, flat_p = dX.reshape(T * N, G), dP.reshape(T * N, -1)  # rows in (t, n) order
     # (1') outside the loop: dW_ih = dxp.T @ x, dW_hh = dhp.T @ h_prev, db = sums of dxp, dhp
-    if x_t == x.shape[2] * N:  # time-major: one pass down the rows, as h_prev's below
-        _gram(flat_x, x.reshape(T * N, x.shape[2]), dw_ih, P)
+    if x_t == x.shape[2] * N:  # time-major x: one pass down the rows, as h_prev's below
+        _gram(flat_x, x.reshape(T * N, -1), dw_ih, P)
     else:  # batch-first: sequence by sequence (a time-major walk would jump a row per step)
         gram_rows(dX, x, x_n, x_t, dw_ih, P)
-    _gram(dP.reshape(T * N, dP.shape[2]), h_prev.reshape(T * N, h_prev.shape[2]), dw_hh, P)
-    _row_sum(dP, db_hh)
+    _gram(flat_p, h_prev.reshape(T * N, -1), dw_hh, P)
+    rows = ones(T * N, dX.dtype)  # the sums as matrix-vector products (24 us against 70 us
+    np.dot(rows, flat_p, out=db_hh)  # for .sum(axis=0) at (3200, 128))
     if shared:
         db_ih[:] = db_hh
     else:
-        _row_sum(dX, db_ih)
-
-
-@njit(inline="always")
-def _row_sum(a, out):
-    """out = the sum of the (T, N, G) ``a`` over t and n, row after row."""
-    out[:] = 0
-    for t in range(a.shape[0]):
-        for n in range(a.shape[1]):
-            row = a[t, n]
-            for g in range(a.shape[2]):
-                out[g] += row[g]
+        np.dot(rows, flat_x, out=db_ih)
 
 
 # -- the arguments, from Python -----------------------------------------------------------------
