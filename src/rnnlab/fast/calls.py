@@ -249,16 +249,15 @@ def decode(
     if not _fused(cell):
         return None
     shared = type(cell) is not GRUCell  # the LSTM's and the RNN's dxp is their dhp
-    prods, filled = fused.gradients(inp, p["weight_ih"], caches["h_prev"], dhs.dtype, shared)
+    prods = fused.gradients(inp, p["weight_ih"], caches["h_prev"], dhs.dtype, shared)
     run = _BACKPROP[type(cell)]
     dxp, dhp, d0 = run(cell, p, caches, dhs, dstate, mask, bool(reverse), None, prods)
-    if "weight_ih" in filled:
-        grads = {k: filled[k] for k in ("weight_ih", "bias_ih", "weight_hh", "bias_hh")}
-    else:
+    grads = prods.grads
+    if grads is None:
         grads = {"weight_ih": layout.gram(dxp, inp), **recurrent_grads(caches, dhp)}
         grads["bias_ih"] = grads["bias_hh"].copy() if shared else _row_sum(dxp)
-    if "dx" in filled:
-        return grads, filled["dx"].transpose(1, 0, 2), d0
+    if prods.dx is not None:
+        return grads, prods.dx.transpose(1, 0, 2), d0
     return grads, layout.backproject(dxp, p["weight_ih"]), d0
 
 

@@ -56,7 +56,7 @@ def _rnn_unroll(
 ) -> tuple[Array, State, StepCache]:  # fmt: skip
     if not rnn_runs(cell):
         return bptt.unroll(cell, p, _with_bias(xp, bias_ih), state, mask, reverse)
-    if inp is not None:  # `rnnlab.fast.calls.encode`: the kernel makes the input projection
+    if inp is not None:  # `rnnlab.fast.calls.encode`: the closure below makes the projection
         proj, xp = fused.projection(inp, p["weight_ih"], inp.dtype)
     else:
         proj = None
@@ -128,7 +128,7 @@ def _gru_unroll(
     cell: GRUCell, p: Params, xp: Array, state: State, mask: Mask, reverse: bool, bias_ih: Bias,
     inp: Array | None = None,
 ) -> tuple[Array, State, StepCache]:  # fmt: skip
-    if inp is not None:  # `rnnlab.fast.calls.encode`: the kernel makes the input projection
+    if inp is not None:  # `rnnlab.fast.calls.encode`: the closure below makes the projection
         proj, xp = fused.projection(inp, p["weight_ih"], inp.dtype)
     else:
         proj, xp = None, _c(xp, xp.dtype)

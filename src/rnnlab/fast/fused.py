@@ -18,61 +18,81 @@ us back to back (Zen 4 host). Now 255 calls a step for the LSTM (296 before), 25
 they are optimised again with it (a compiled `products` took 3.1 s to compile against 1.2 s for
 the three functions it calls), and the first-call compile time went past 20 s.
 
-``proj`` = (x, W_ih.T packed, x_n, x_t): ``x[n, t, :]`` at element ``x_n*n + x_t*t`` of ``x``
-(the batch-first input read in place, or a time-major one).
-``prods`` = (x, x_n, x_t, W_ih packed, dx, o_n, o_t, h_prev, dW_ih, dW_hh, db_ih, db_hh, grads,
-shared): ``dx[n, t, :]`` at ``o_n*n + o_t*t``; an empty packed W_ih means no input gradient
-here; ``grads`` whether to make the four parameter gradients (only a call that holds every row
-can: they sum over all rows); ``shared`` as in `products`.
+`Projection` and `Products` say what to make, with ``x[n, t, :]`` at element ``x_n*n + x_t*t``
+of ``x`` (the batch-first input read in place, or a time-major one).
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 
 from ..cells.base import Array, Params
 from . import layout, packed, wide
 from .glue import ones
-from .layout import _per_sequence, gram_rows
+from .layout import gram_rows, per_sequence
 from .memory import empty
-from .wide import _gram
+from .wide import gram_into
 
 
-def project(proj: tuple, xp: Array, n0: int, n1: int) -> None:
+class Projection(NamedTuple):
+    """The input projection ``x @ W_ih.T`` a forward call makes first."""
+
+    x: Array
+    x_n: int
+    x_t: int
+    w_packed: Array  # W_ih.T as `rnnlab.fast.packed.pack` panels
+
+
+class Products(NamedTuple):
+    """What a backward call makes after its loop: ``dx`` when ``w_packed`` is given, the
+    parameters' gradients into ``grads`` (weight_ih, bias_ih, weight_hh, bias_hh) when given;
+    ``shared``: dX is dP (the LSTM, the RNN), one bias sum serves both biases."""
+
+    x: Array
+    x_n: int
+    x_t: int
+    w_packed: Array | None  # W_ih as panels
+    dx: Array | None  # (N, T, D) batch-first
+    h_prev: Array  # (T, N, H), the cached previous state
+    grads: Params | None
+    shared: bool
+
+
+def project(proj: Projection, xp: Array, n0: int, n1: int) -> None:
     """xp[:, n0:n1] = x[n0:n1] @ W_ih.T for the (T, N, G*H) ``xp`` (the bias comes in the loop):
     the step-independent part of the cells' equation (1)."""
-    x, wp, x_n, x_t = proj
     T, N, M = xp.shape
-    _per_sequence(x, wp, xp, n0, n1, T, x_n, x_t, M, N * M)
+    per_sequence(proj.x, proj.w_packed, xp, n0, n1, T, proj.x_n, proj.x_t, M, N * M)
 
 
-def products(prods: tuple, dX: Array, dP: Array, n0: int, n1: int) -> None:
+def products(prods: Products, dX: Array, dP: Array, n0: int, n1: int) -> None:
     """dx[n0:n1] = dX[:, n0:n1] @ W_ih; with ``grads``, over every (t, n): dW_ih = sum dX.T @ x,
     db_ih = sum dX, dW_hh = sum dP.T @ h_prev, db_hh = sum dP. ``dX`` and ``dP`` are the
-    gradients of the input and the recurrent pre-activations: one array for the LSTM and the
-    RNN (then ``shared``: one bias sum serves both), two for the GRU."""
-    x, x_n, x_t, wp, dx, o_n, o_t, h_prev, dw_ih, dw_hh, db_ih, db_hh, grads, shared = prods
+    gradients of the input and the recurrent pre-activations (one array, ``shared``, for the
+    LSTM and the RNN; two for the GRU). Only a call that holds every row may make ``grads``."""
     T, N, G = dX.shape
-    if wp.shape[0] > 0:
-        _per_sequence(dX, wp, dx, n0, n1, T, G, N * G, o_n, o_t)
-    if not grads:
+    if prods.w_packed is not None:
+        D = prods.dx.shape[2]
+        per_sequence(dX, prods.w_packed, prods.dx, n0, n1, T, G, N * G, T * D, D)
+    grads = prods.grads
+    if grads is None:
         return
-    P = packed.panel_width(dX.dtype)
+    x, P = prods.x, packed.panel_width(dX.dtype)
     flat_x, flat_p = dX.reshape(T * N, G), dP.reshape(T * N, -1)  # rows in (t, n) order
     # (1') outside the loop: dW_ih = dxp.T @ x, dW_hh = dhp.T @ h_prev, db = sums of dxp, dhp
-    if x_t == x.shape[2] * N:  # time-major x: one pass down the rows, as h_prev's below
-        _gram(flat_x, x.reshape(T * N, -1), dw_ih, P)
+    if prods.x_t == x.shape[2] * N:  # time-major x: one pass down the rows, as h_prev's below
+        gram_into(flat_x, x.reshape(T * N, -1), grads["weight_ih"], P)
     else:  # batch-first: sequence by sequence (a time-major walk would jump a row per step)
-        gram_rows(dX, x, x_n, x_t, dw_ih, P)
-    _gram(flat_p, h_prev.reshape(T * N, -1), dw_hh, P)
+        gram_rows(dX, x, prods.x_n, prods.x_t, grads["weight_ih"], P)
+    gram_into(flat_p, prods.h_prev.reshape(T * N, -1), grads["weight_hh"], P)
     rows = ones(T * N, dX.dtype)  # the sums as matrix-vector products (24 us against 70 us
-    np.dot(rows, flat_p, out=db_hh)  # for .sum(axis=0) at (3200, 128))
-    if shared:
-        db_ih[:] = db_hh
+    np.dot(rows, flat_p, out=grads["bias_hh"])  # for .sum(axis=0) at (3200, 128))
+    if prods.shared:
+        grads["bias_ih"][:] = grads["bias_hh"]
     else:
-        np.dot(rows, flat_x, out=db_ih)
+        np.dot(rows, flat_x, out=grads["bias_ih"])
 
 
 # -- the arguments, from Python -----------------------------------------------------------------
@@ -88,45 +108,33 @@ def strided(inp: Array, dtype: np.dtype) -> tuple[Array, int, int]:
     return np.ascontiguousarray(inp, dtype=dtype), D, N * D
 
 
-def projection(inp: Array, w_ih: Array, dtype: np.dtype) -> tuple[tuple | None, Array]:
-    """(``proj`` for `project`, the (T, N, G*H) array it fills); when the width does not fill
+def projection(inp: Array, w_ih: Array, dtype: np.dtype) -> tuple[Projection | None, Array]:
+    """(what `project` makes, the (T, N, G*H) array it fills); when the width does not fill
     whole panels, None and the projection made here (`rnnlab.fast.layout`)."""
     T, N, _ = inp.shape
     if not packed.packable(w_ih.shape[0], dtype):
         return None, np.ascontiguousarray(layout.project(inp, w_ih.T), dtype)
     x, x_n, x_t = strided(inp, dtype)
-    wp = packed.pack(w_ih.T.astype(dtype, copy=False))
-    return (x, wp, x_n, x_t), empty((T, N, w_ih.shape[0]), dtype)
+    w_packed = packed.pack(w_ih.T.astype(dtype, copy=False))
+    return Projection(x, x_n, x_t, w_packed), empty((T, N, w_ih.shape[0]), dtype)
 
 
-@lru_cache(maxsize=4)
-def _absent(dtype: np.dtype) -> tuple:
-    """Stand-ins in ``prods`` for what is not asked for, as in a full ``prods``; writable: numba
-    types read-only arrays apart (a second compiled signature)."""
-    one, two, three = np.empty(1, dtype), np.empty((1, 1), dtype), np.empty((1, 1, 1), dtype)
-    return (three, 0, 0, packed.none(dtype), three, 0, 0, three, two, two, one, one, False, True)
-
-
-def gradients(
-    inp: Array, w_ih: Array, h_prev: Array, dtype: np.dtype, shared: bool
-) -> tuple[tuple, Params]:
-    """(``prods`` for `products`, what it fills: ``dx`` (N, T, D) batch-first and the
-    parameters' gradients, each when it runs on the tiles, else absent: the caller makes those).
-    ``h_prev`` (T, N, H) is the cached previous state, ``shared`` whether dX is dP."""
+def gradients(inp: Array, w_ih: Array, h_prev: Array, dtype: np.dtype, shared: bool) -> Products:
+    """What `products` can make on the tiles for the input ``inp`` (T, N, D): ``dx`` when D
+    fills whole panels, the parameters' gradients when they fit (`rnnlab.fast.wide.gram_fits`:
+    one thread); the caller makes what is left None."""
     T, N, D = inp.shape
     G, H = w_ih.shape[0], h_prev.shape[2]
     x, x_n, x_t = strided(inp, dtype)
-    filled: Params = {}
-    wp, dx = _absent(dtype)[3:5]
+    w_packed = dx = grads = None
     if packed.packable(D, dtype):
-        wp, dx = packed.pack(w_ih.astype(dtype, copy=False)), empty((N, T, D), dtype)
-        filled["dx"] = dx
-    grads = T * N > 0 and wide.gram_fits(G, D, dtype) and wide.gram_fits(G, H, dtype)
-    h, dw_ih, dw_hh, db_ih, db_hh = _absent(dtype)[7:12]
-    if grads:
-        h = np.ascontiguousarray(h_prev, dtype)
-        dw_ih, dw_hh = np.empty((G, D), dtype), np.empty((G, H), dtype)
-        db_ih, db_hh = np.empty(G, dtype), np.empty(G, dtype)
-        filled.update(weight_ih=dw_ih, weight_hh=dw_hh, bias_ih=db_ih, bias_hh=db_hh)
-    prods = (x, x_n, x_t, wp, dx, T * D, D, h, dw_ih, dw_hh, db_ih, db_hh, grads, shared)
-    return prods, filled
+        w_packed, dx = packed.pack(w_ih.astype(dtype, copy=False)), empty((N, T, D), dtype)
+    if T * N > 0 and wide.gram_fits(G, D, dtype) and wide.gram_fits(G, H, dtype):
+        grads = {
+            "weight_ih": np.empty((G, D), dtype),
+            "bias_ih": np.empty(G, dtype),
+            "weight_hh": np.empty((G, H), dtype),
+            "bias_hh": np.empty(G, dtype),
+        }
+        h_prev = np.ascontiguousarray(h_prev, dtype)
+    return Products(x, x_n, x_t, w_packed, dx, h_prev, grads, shared)

@@ -42,7 +42,7 @@ def _fast_product(x: Array, w: Array) -> bool:
 
 
 @njit(**_JIT)
-def _per_sequence(x, wp, out, n0, n1, T, x_n, x_t, o_n, o_t):
+def per_sequence(x, wp, out, n0, n1, T, x_n, x_t, o_n, o_t):
     """Sequences n0:n1 of ``x @ w`` with ``x[n, t, :]`` at ``x_n*n + x_t*t`` and ``out[n, t, :]``
     at ``o_n*n + o_t*t`` (element offsets): a sequence's steps are one panel's rows, in blocks
     of `rnnlab.fast.wide.ROW_BLOCK` steps (a block of rows stays in L2 for all panels)."""
@@ -66,7 +66,7 @@ def project(inp: Array, w: Array) -> Array:
     out = empty((T, N, w.shape[1]), inp.dtype)
     wp = packed.pack(np.ascontiguousarray(w))
     M = w.shape[1]  # base (N, T, K) batch-first in, out (T, N, M) time-major
-    run_rows(lambda n0, n1: _per_sequence(base, wp, out, n0, n1, T, T * K, K, M, N * M), N)
+    run_rows(lambda n0, n1: per_sequence(base, wp, out, n0, n1, T, T * K, K, M, N * M), N)
     return out
 
 
@@ -79,15 +79,16 @@ def backproject(a: Array, w: Array) -> Array:
     out = empty((N, T, w.shape[1]), a.dtype)
     wp = packed.pack(np.ascontiguousarray(w))
     D = w.shape[1]  # a (T, N, G) time-major in, out (N, T, D) batch-first
-    run_rows(lambda n0, n1: _per_sequence(a, wp, out, n0, n1, T, G, N * G, T * D, D), N)
+    run_rows(lambda n0, n1: per_sequence(a, wp, out, n0, n1, T, G, N * G, T * D, D), N)
     return out.transpose(1, 0, 2)
 
 
 @njit(**_JIT)
 def gram_rows(a, x, x_n, x_t, out, P):
     """out = sum over n of a[:, n].T @ x[n]: ``a`` (T, N, G) read transposed in place, ``x``
-    as panels with ``x[n, t, :]`` at element ``x_n*n + x_t*t`` (batch-first or time-major);
-    T in blocks of `rnnlab.fast.wide.K_BLOCK`."""
+    as panels with ``x[n, t, :]`` at element ``x_n*n + x_t*t``; T in blocks of
+    `rnnlab.fast.wide.K_BLOCK`. For a batch-first ``x``: a time-major one is better read in
+    (t, n) order by `rnnlab.fast.wide.gram_into` (here its rows would be a batch apart)."""
     T, N, G = a.shape
     D = np.int64(out.shape[1])
     for n in range(N):

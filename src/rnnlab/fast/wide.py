@@ -54,7 +54,7 @@ def matmul(x: Array, w: Array) -> Array:
 
 
 @njit(cache=True, error_model="numpy", nogil=True)
-def _gram(a, b, out, P):
+def gram_into(a, b, out, P):
     """out = a.T @ b: the tile reads ``a`` transposed (x[g, k] = a[k, g]) and
     ``b`` in place as panels (row stride D), K in blocks of K_BLOCK added into ``out``."""
     K, G, D = a.shape[0], np.int64(a.shape[1]), np.int64(b.shape[1])
@@ -85,5 +85,5 @@ def gram(a: Array, b: Array) -> Array:
         return np.matmul(a.T, b, out=empty((a.shape[1], b.shape[1]), np.result_type(a, b)))
     out = empty((a.shape[1], b.shape[1]), a.dtype)
     a, b = np.ascontiguousarray(a), np.ascontiguousarray(b)
-    _gram(a, b, out, packed.panel_width(a.dtype))
+    gram_into(a, b, out, packed.panel_width(a.dtype))
     return out
