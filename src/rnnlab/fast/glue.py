@@ -47,6 +47,13 @@ def ones(n: int, dtype: np.dtype) -> Array:
     return vector
 
 
+def row_sum(a: Array, out: Array | None = None) -> Array:
+    """The sum of ``a`` (..., G) over all its rows, as a matrix-vector product with `ones`: 24 us
+    against 70 us for ``.sum(axis=0)`` at (3200, 128)."""
+    flat = a.reshape(-1, a.shape[-1])
+    return np.dot(ones(flat.shape[0], flat.dtype), flat, out=out)
+
+
 def hand_trace(trace: list[Array] | None, buffers: list[Array]) -> None:
     """Give the per-step state gradients the kernel wrote to the caller, as the reference does:
     appended to an empty ``trace`` list, or copied into the buffers the caller brought."""
@@ -61,10 +68,5 @@ def hand_trace(trace: list[Array] | None, buffers: list[Array]) -> None:
 
 def recurrent_grads(caches: StepCache, dhp: Array) -> Params:
     """`rnnlab.cells.base.recurrent_grads` (dW_hh = da.T @ h_prev, db_hh = sum da): the product
-    by `rnnlab.fast.layout.gram`, as W_ih's, the sum as a matrix-vector product: 24 us against
-    70 us for ``.sum(axis=0)`` at (3200, 128)."""
-    flat = dhp.reshape(-1, dhp.shape[-1])
-    return {
-        "weight_hh": gram(dhp, caches["h_prev"]),
-        "bias_hh": ones(flat.shape[0], flat.dtype) @ flat,
-    }
+    by `rnnlab.fast.layout.gram`, as W_ih's, the sum by `row_sum`."""
+    return {"weight_hh": gram(dhp, caches["h_prev"]), "bias_hh": row_sum(dhp)}
