@@ -200,9 +200,7 @@ def unroll(
     skip keeping its caches, returning ``{}`` for them; the LSTM does so, the others ignore it.
     With ``bias_ih``, ``xp`` lacks the input bias (and may be changed): the kernels add it inside
     the loop (the LSTM and the RNN with bias_hh), saving a pass over ``xp``."""
-    if type(cell) is LSTMCell:
-        return _lstm_unroll(cell, p, xp, state, mask, bool(reverse), keep, bias_ih)
-    return _UNROLL[type(cell)](cell, p, xp, state, mask, bool(reverse), bias_ih)
+    return _UNROLL[type(cell)](cell, p, xp, state, mask, bool(reverse), keep, bias_ih)
 
 
 def backprop(
@@ -234,9 +232,7 @@ def encode(
     if not _fused(cell):
         xp = layout.project(inp, p["weight_ih"].T)
         return unroll(cell, p, xp, state, mask, reverse, keep, bias_ih=bias_ih)
-    if type(cell) is LSTMCell:
-        return _lstm_unroll(cell, p, None, state, mask, reverse, keep, bias_ih, inp)
-    return _UNROLL[type(cell)](cell, p, None, state, mask, reverse, bias_ih, inp)
+    return _UNROLL[type(cell)](cell, p, None, state, mask, reverse, keep, bias_ih, inp)
 
 
 def decode(

@@ -51,9 +51,10 @@ def rnn_runs(cell: RNNCell) -> bool:
 
 
 def _rnn_unroll(
-    cell: RNNCell, p: Params, xp: Array, state: State, mask: Mask, reverse: bool, bias_ih: Bias,
-    inp: Array | None = None,
+    cell: RNNCell, p: Params, xp: Array, state: State, mask: Mask, reverse: bool, keep: bool,
+    bias_ih: Bias, inp: Array | None = None,
 ) -> tuple[Array, State, StepCache]:  # fmt: skip
+    """`rnnlab.fast.calls.unroll` (``keep`` unused: the caches are what the backward reads)."""
     if not rnn_runs(cell):
         return bptt.unroll(cell, p, _with_bias(xp, bias_ih), state, mask, reverse)
     if inp is not None:  # `rnnlab.fast.calls.encode`: the closure below makes the projection
@@ -125,9 +126,10 @@ def _gru_weights(cell: GRUCell, w: Array, dt: np.dtype) -> tuple[Array, Array]:
 
 
 def _gru_unroll(
-    cell: GRUCell, p: Params, xp: Array, state: State, mask: Mask, reverse: bool, bias_ih: Bias,
-    inp: Array | None = None,
+    cell: GRUCell, p: Params, xp: Array, state: State, mask: Mask, reverse: bool, keep: bool,
+    bias_ih: Bias, inp: Array | None = None,
 ) -> tuple[Array, State, StepCache]:  # fmt: skip
+    """`rnnlab.fast.calls.unroll` (``keep`` unused: the caches are what the backward reads)."""
     if inp is not None:  # `rnnlab.fast.calls.encode`: the closure below makes the projection
         proj, xp = fused.projection(inp, p["weight_ih"], inp.dtype)
     else:

@@ -124,8 +124,8 @@ def gradients(inp: Array, w_ih: Array, h_prev: Array, dtype: np.dtype, shared: b
     one thread); the caller makes what is left None."""
     T, N, D = inp.shape
     G, H = w_ih.shape[0], h_prev.shape[2]
-    x, x_n, x_t = strided(inp, dtype)
     w_packed = dx = grads = None
+    x, x_n, x_t = inp, 0, 0  # only the weight gradients read x
     if packed.packable(D, dtype):
         w_packed, dx = packed.pack(w_ih.astype(dtype, copy=False)), empty((N, T, D), dtype)
     if T * N > 0 and wide.gram_fits(G, D, dtype) and wide.gram_fits(G, H, dtype):
@@ -135,5 +135,6 @@ def gradients(inp: Array, w_ih: Array, h_prev: Array, dtype: np.dtype, shared: b
             "weight_hh": np.empty((G, H), dtype),
             "bias_hh": np.empty(G, dtype),
         }
+        x, x_n, x_t = strided(inp, dtype)
         h_prev = np.ascontiguousarray(h_prev, dtype)
     return Products(x, x_n, x_t, w_packed, dx, h_prev, grads, shared)
