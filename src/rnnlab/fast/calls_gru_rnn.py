@@ -170,7 +170,11 @@ def _gru_backprop(
     dt = dhs.dtype
     m, has_mask = _mask(mask, dt)
     buffer = _trace_buffer(trace, (T, N, H), dt)
-    dxp, dhp, dh0 = empty((T, N, 3 * H), dt), empty((T, N, 3 * H), dt), np.empty((N, H), dt)
+    # Where the closure below makes every gradient (`fused.products`), dhp is du_n alone: its
+    # (r, z) columns are dxp's, read there. Nothing outside sees it (`calls.decode`).
+    split = prods is not None and prods.grads is not None
+    dxp, dh0 = empty((T, N, 3 * H), dt), np.empty((N, H), dt)
+    dhp = empty((T, N, H if split else 3 * H), dt)
     out = (dxp, dhp, dh0, buffer, trace is not None)
     cache = tuple(_c(caches[k], dt) for k in GRU_CACHE_KEYS)
     w, wn = (packed.with_packed(part) for part in _gru_weights(cell, p["weight_hh"], dt))

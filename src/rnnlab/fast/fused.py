@@ -71,7 +71,8 @@ def products(prods: Products, dX: Array, dP: Array, n0: int, n1: int) -> None:
     """dx[n0:n1] = dX[:, n0:n1] @ W_ih; with ``grads``, over every (t, n): dW_ih = sum dX.T @ x,
     db_ih = sum dX, dW_hh = sum dP.T @ h_prev, db_hh = sum dP. ``dX`` and ``dP`` are the
     gradients of the input and the recurrent pre-activations (one array, ``shared``, for the
-    LSTM and the RNN; two for the GRU). Only a call that holds every row may make ``grads``."""
+    LSTM and the RNN; two for the GRU, whose ``dP`` may hold only its last columns, du_n, the
+    others being dX's). Only a call that holds every row may make ``grads``."""
     T, N, G = dX.shape
     if prods.w_packed is not None:
         D = prods.dx.shape[2]
@@ -86,12 +87,18 @@ def products(prods: Products, dX: Array, dP: Array, n0: int, n1: int) -> None:
         gram_into(flat_x, x.reshape(T * N, -1), grads["weight_ih"], P)
     else:  # batch-first: sequence by sequence (a time-major walk would jump a row per step)
         gram_rows(dX, x, prods.x_n, prods.x_t, grads["weight_ih"], P)
-    gram_into(flat_p, prods.h_prev.reshape(T * N, -1), grads["weight_hh"], P)
-    row_sum(flat_p, out=grads["bias_hh"])
+    h_prev, w_hh, b_hh = prods.h_prev.reshape(T * N, -1), grads["weight_hh"], grads["bias_hh"]
     if prods.shared:
-        grads["bias_ih"][:] = grads["bias_hh"]
-    else:
-        row_sum(flat_x, out=grads["bias_ih"])
+        gram_into(flat_p, h_prev, w_hh, P)
+        row_sum(flat_p, out=b_hh)
+        grads["bias_ih"][:] = b_hh
+        return
+    row_sum(flat_x, out=grads["bias_ih"])
+    S = G - dP.shape[2]  # dP's columns that are dX's: the GRU's (r, z) when dP is du_n alone
+    gram_into(flat_x, h_prev, w_hh[:S], P)
+    gram_into(flat_p, h_prev, w_hh[S:], P)
+    b_hh[:S] = grads["bias_ih"][:S]
+    row_sum(flat_p, out=b_hh[S:])
 
 
 # -- the arguments, from Python -----------------------------------------------------------------

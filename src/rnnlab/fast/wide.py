@@ -55,14 +55,15 @@ def matmul(x: Array, w: Array) -> Array:
 
 @njit(cache=True, error_model="numpy", nogil=True)
 def gram_into(a, b, out, P):
-    """out = a.T @ b: the tile reads ``a`` transposed (x[g, k] = a[k, g]) and
-    ``b`` in place as panels (row stride D), K in blocks of K_BLOCK added into ``out``."""
-    K, G, D = a.shape[0], np.int64(a.shape[1]), np.int64(b.shape[1])
+    """out = a[:, :R].T @ b, R = len(out) (all of ``a``'s columns, or its first R): the tile
+    reads ``a`` transposed (x[g, k] = a[k, g]) and ``b`` in place as panels (row stride D), K in
+    blocks of K_BLOCK added into ``out``."""
+    K, G, D, R = a.shape[0], np.int64(a.shape[1]), np.int64(b.shape[1]), out.shape[0]
     for k0 in range(0, K, K_BLOCK):
         kn, beta = min(K_BLOCK, K - k0), np.int64(k0 > 0)
         for c in range(0, D, P):
             w0, x0 = k0 * D + c, k0 * G
-            packed.panel(b, a, out, w0, D, x0, np.int64(1), G, np.int64(c), D, kn, beta, G)
+            packed.panel(b, a, out, w0, D, x0, np.int64(1), G, np.int64(c), D, kn, beta, R)
 
 
 def gram_fits(G: int, D: int, dtype: np.dtype) -> bool:
