@@ -26,7 +26,7 @@ def from_public_state(
     names, sizes = layer.cell.state_names, layer.cell.state_sizes()
     count = layer.num_layers * layer.directions
     if state is None:
-        parts = [np.zeros((count, batch, size), dtype=layer.dtype) for size in sizes]
+        return [tuple(np.zeros((batch, size), layer.dtype) for size in sizes)] * count
     else:
         if len(names) == 1:
             if isinstance(state, tuple | list):

@@ -9,17 +9,25 @@ Array = np.ndarray
 
 def as_float_array(value: object, name: str, dtype: np.dtype, ndim: int) -> Array:
     """``value`` as an array of ``dtype`` and rank ``ndim``, finite, or a ValueError naming it."""
+    if type(value) is np.ndarray and value.dtype == dtype:  # the usual case, checked first
+        arr = value
+    else:
+        arr = _numeric(value, name).astype(dtype, copy=False)
+    if arr.ndim != ndim:
+        raise ValueError(f"{name}: expected {ndim} dimensions, got shape {arr.shape}")
+    if not _all_finite(arr):
+        raise ValueError(f"{name}: contains NaN or infinity")
+    return arr
+
+
+def _numeric(value: object, name: str) -> Array:
+    """``value`` as a NumPy array of numbers (or booleans), or a ValueError naming it."""
     try:
         arr = np.asarray(value)
     except Exception as exc:  # ragged lists and the like
         raise ValueError(f"{name}: expected a numeric array, got {type(value).__name__}") from exc
     if not (np.issubdtype(arr.dtype, np.number) or arr.dtype == np.bool_):
         raise ValueError(f"{name}: expected a numeric array, got dtype {arr.dtype}")
-    if arr.ndim != ndim:
-        raise ValueError(f"{name}: expected {ndim} dimensions, got shape {arr.shape}")
-    arr = arr.astype(dtype, copy=False)
-    if not _all_finite(arr):
-        raise ValueError(f"{name}: contains NaN or infinity")
     return arr
 
 
