@@ -105,7 +105,7 @@ def _lstm_unroll(cell, p, xp, state, mask, reverse, keep=True, bias_ih=None, inp
         np.empty((N, H), dt),
         np.empty((N, SH), dt),
     )
-    ws, blas = packed.with_packed(_c(p["weight_hh"].T, dt)), gemm_address(dt)
+    ws, blas = packed.with_packed(_c(p["weight_hh"], dt).T), gemm_address(dt)
     args = (xp, ws, blas, _bias(p, bias_ih, dt), peep, wg_t)
     cfg, one = _lstm_cfg(spec, H), dt.type(1)
 

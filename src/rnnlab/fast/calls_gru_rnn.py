@@ -66,7 +66,7 @@ def _rnn_unroll(
     m, has_mask = _mask(mask, dt)
     out = (*(np.empty((T, N, H), dt) for _ in range(3)), np.empty((N, H), dt))
     relu = cell.nonlinearity == "relu"
-    w_t, blas = packed.with_packed(_c(p["weight_hh"].T, dt)), gemm_address(dt)
+    w_t, blas = packed.with_packed(_c(p["weight_hh"], dt).T), gemm_address(dt)
     b = p["bias_hh"] if bias_ih is None else p["bias_hh"] + bias_ih  # added in the loop
     xp = _c(xp, dt)
     args = (xp, w_t, blas, _c(b, dt), relu, _c(state[0], dt))
@@ -141,7 +141,7 @@ def _gru_unroll(
     w, wn = _gru_weights(cell, p["weight_hh"], dt)
     blas, b = gemm_address(dt), _c(p["bias_hh"], dt)
     bi = np.zeros(3 * H, dt) if bias_ih is None else _c(bias_ih, dt)  # added in the loop
-    w_t, wn_t = packed.with_packed(_c(w.T, dt)), packed.with_packed(_c(wn.T, dt))
+    w_t, wn_t = packed.with_packed(w.T), packed.with_packed(wn.T)
     args = (xp, w_t, wn_t, blas, bi, b, cell.reset_after)
     h0 = _c(state[0], dt)
 

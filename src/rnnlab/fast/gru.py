@@ -40,7 +40,7 @@ def forward(
     hs, c_r, c_z, c_n, c_un, c_hp, h_T = out
     T, nr, H = xp.shape[0], n1 - n0, h0.shape[1]
     h = h0[n0:n1].copy()
-    u = np.empty((nr, w_t[0].shape[1]), dtype=xp.dtype)
+    u = np.empty((nr, (3 if reset_after else 2) * H), dtype=xp.dtype)  # (1): r, z(, n)
     rh, un = np.empty_like(h), np.empty_like(h)
     for s in range(T):
         t = T - 1 - s if reverse else s

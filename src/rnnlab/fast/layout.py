@@ -64,7 +64,7 @@ def project(inp: Array, w: Array) -> Array:
     if base is None or not _fast_product(inp, w):
         return wide.matmul(np.ascontiguousarray(inp).reshape(-1, K), w).reshape(T, N, -1)
     out = empty((T, N, w.shape[1]), inp.dtype)
-    wp = packed.pack(np.ascontiguousarray(w))
+    wp = packed.pack(w)
     M = w.shape[1]  # base (N, T, K) batch-first in, out (T, N, M) time-major
     run_rows(lambda n0, n1: per_sequence(base, wp, out, n0, n1, T, T * K, K, M, N * M), N)
     return out
@@ -77,7 +77,7 @@ def backproject(a: Array, w: Array) -> Array:
     if N == 1 or not a.flags.c_contiguous or not _fast_product(a, w):
         return wide.matmul(np.ascontiguousarray(a).reshape(-1, G), w).reshape(T, N, -1)
     out = empty((N, T, w.shape[1]), a.dtype)
-    wp = packed.pack(np.ascontiguousarray(w))
+    wp = packed.pack(w)
     D = w.shape[1]  # a (T, N, G) time-major in, out (N, T, D) batch-first
     run_rows(lambda n0, n1: per_sequence(a, wp, out, n0, n1, T, G, N * G, T * D, D), N)
     return out.transpose(1, 0, 2)

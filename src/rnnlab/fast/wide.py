@@ -48,7 +48,7 @@ def matmul(x: Array, w: Array) -> Array:
         return np.matmul(x, w, out=empty((x.shape[0], w.shape[1]), np.result_type(x, w)))
     out = empty((x.shape[0], w.shape[1]), x.dtype)
     x = np.ascontiguousarray(x)
-    ws = packed.with_packed(np.ascontiguousarray(w))
+    ws = packed.with_packed(w)
     run_rows(lambda n0, n1: _rows(x, ws, out, n0, n1), x.shape[0])
     return out
 
