@@ -25,22 +25,21 @@ def from_public_state(
     """Split a public state into per-(layer, direction) tuples; zeros when ``state`` is None."""
     names, sizes = layer.cell.state_names, layer.cell.state_sizes()
     count = layer.num_layers * layer.directions
-    if state is None:
+    if state is None:  # one zeros tuple for every layer and direction: the loops only read it
         return [tuple(np.zeros((batch, size), layer.dtype) for size in sizes)] * count
-    else:
-        if len(names) == 1:
-            if isinstance(state, tuple | list):
-                raise ValueError(f"{name}: expected one array h for a {layer.kind.upper()}")
-            state = (state,)
-        elif not isinstance(state, tuple | list) or len(state) != len(names):
-            expected = f"a tuple of {len(names)} arrays ({', '.join(names)})"
-            raise ValueError(f"{name}: expected {expected}")
-        parts = []
-        for part, part_name, size in zip(state, names, sizes, strict=True):
-            label = name if len(names) == 1 else f"{name}[{part_name}]"
-            arr = as_float_array(part, label, layer.dtype, 3)
-            check_shape(arr, (count, batch, size), label)
-            parts.append(arr)
+    if len(names) == 1:
+        if isinstance(state, tuple | list):
+            raise ValueError(f"{name}: expected one array h for a {layer.kind.upper()}")
+        state = (state,)
+    elif not isinstance(state, tuple | list) or len(state) != len(names):
+        expected = f"a tuple of {len(names)} arrays ({', '.join(names)})"
+        raise ValueError(f"{name}: expected {expected}")
+    parts = []
+    for part, part_name, size in zip(state, names, sizes, strict=True):
+        label = name if len(names) == 1 else f"{name}[{part_name}]"
+        arr = as_float_array(part, label, layer.dtype, 3)
+        check_shape(arr, (count, batch, size), label)
+        parts.append(arr)
     return [tuple(part[k] for part in parts) for k in range(count)]
 
 
