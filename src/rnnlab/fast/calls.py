@@ -22,13 +22,13 @@ from functools import lru_cache
 import numpy as np
 
 from ..cells import GRUCell, LSTMCell, RNNCell
-from ..cells.base import Array, Cell, Params, State, StepCache
+from ..cells.base import Array, Cell, Params, State, StepCache, row_sum
 from . import calls_gru_rnn as gru_rnn
 from . import cfg as lstm_cfg
 from . import fused, layout, lstm, packed
 from .blas import gemm_address
 from .glue import contiguous as _c
-from .glue import hand_trace, output_grads, recurrent_grads, row_sum
+from .glue import hand_trace, output_grads, recurrent_grads
 from .glue import kernel_mask as _mask
 from .memory import empty
 from .threads import run_rows

@@ -28,9 +28,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..cells.base import Array, Params
+from ..cells.base import Array, Params, row_sum
 from . import layout, packed, wide
-from .glue import row_sum
 from .layout import gram_rows, per_sequence
 from .memory import empty
 from .wide import gram_into
