@@ -74,7 +74,9 @@ class _Graph:
         return name
 
     def node(self, op: str, inputs: list[str], outputs: int | list[str] = 1, **attrs: Any):
-        names = [self.name(op.lower()) for _ in range(outputs)] if isinstance(outputs, int) else outputs
+        if isinstance(outputs, int):
+            outputs = [self.name(op.lower()) for _ in range(outputs)]
+        names = outputs
         self.nodes.append(self.onnx.helper.make_node(op, inputs, names, **attrs))
         return names[0] if len(names) == 1 else names
 
