@@ -91,7 +91,7 @@ class TaskProblem:
         return loss, grads
 
     def evaluate(self, model: SequenceModel, state: TrainState) -> dict[str, float]:
-        batch = self.task.sample(state.test_rng, self.task.test_size)
+        batch = self.task.test_batch(state.test_rng, self.task.test_size)
         return self.task.evaluate(model.predict(batch.x, batch.lengths), batch)
 
     def solved(self, metrics: dict[str, float]) -> bool:
