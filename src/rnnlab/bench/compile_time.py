@@ -40,8 +40,8 @@ hits = misses = 0
 if backend.current() == "fast":
     import pkgutil, importlib
     from numba.core.dispatcher import Dispatcher
-    for info in pkgutil.iter_modules(rnnlab.fast.__path__):
-        module = importlib.import_module("rnnlab.fast." + info.name)
+    for info in pkgutil.walk_packages(rnnlab.fast.__path__, "rnnlab.fast."):
+        module = importlib.import_module(info.name)
         for obj in vars(module).values():
             if isinstance(obj, Dispatcher) and obj.__module__ == module.__name__:
                 hits += sum(obj.stats.cache_hits.values())

@@ -17,9 +17,9 @@ else:
     AVAILABLE = True
 
 if AVAILABLE:
-    from . import layout
     from .calls import backprop, decode, encode, supports, unroll, weight_grads
     from .memory import keep_freed_memory
+    from .products import outside_loop
     from .threads import num_threads, set_num_threads
 
     keep_freed_memory()
@@ -29,8 +29,8 @@ __all__ = [
     "backprop",
     "decode",
     "encode",
-    "layout",
     "num_threads",
+    "outside_loop",
     "set_num_threads",
     "supports",
     "unroll",

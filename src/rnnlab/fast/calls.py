@@ -7,8 +7,8 @@ reference's keys as (T, N, ...) arrays.
 
 `encode` and `decode` are one layer direction's forward (input projection + `unroll`) and
 backward (`backprop` + the input's and the parameters' gradients): for every cell whose weight
-gradients are the plain ones, the products run in the kernel's closure (`rnnlab.fast.fused`),
-for the others as separate steps.
+gradients are the plain ones, the products run in the kernel's closure
+(`rnnlab.fast.products.around_loop`), for the others as separate steps.
 
 Two shortcuts, both invisible to callers that only read: the LSTM's caches are slices of one
 (8, T, N, H) array (handed back to the backward kernel without copying), and for the LSTM and
@@ -24,13 +24,14 @@ import numpy as np
 from ..cells import GRUCell, LSTMCell, RNNCell
 from ..cells.base import Array, Cell, Params, State, StepCache, row_sum
 from . import calls_gru_rnn as gru_rnn
-from . import cfg as lstm_cfg
-from . import fused, layout, lstm, packed
-from .blas import gemm_address
-from .glue import contiguous as _c
-from .glue import hand_trace, output_grads, recurrent_grads
-from .glue import kernel_mask as _mask
+from .kernel_args import contiguous as _c
+from .kernel_args import hand_trace, output_grads, recurrent_grads
+from .kernel_args import kernel_mask as _mask
+from .kernels import lstm
+from .kernels import lstm_flags as lstm_cfg
 from .memory import empty
+from .products import around_loop, outside_loop, tiles
+from .products.blas import gemm_address
 from .threads import run_rows
 
 
@@ -84,12 +85,13 @@ def _lstm_cfg(spec, hidden: int) -> Array:
 
 def _lstm_unroll(cell, p, xp, state, mask, reverse, keep=True, bias_ih=None, inp=None):
     """`unroll`; with ``inp`` (T, N, D) instead of ``xp`` (None), the input projection is made
-    in the kernel's closure, each thread's rows before their loop (`rnnlab.fast.fused`)."""
+    in the kernel's closure, each thread's rows before their loop
+    (`rnnlab.fast.products.around_loop`)."""
     dt, H, spec = (xp if inp is None else inp).dtype, cell.hidden_size, cell.spec
     if inp is None:
         proj, xp = None, _c(xp, dt)
     else:
-        proj, xp = fused.projection(inp, p["weight_ih"], dt)
+        proj, xp = around_loop.projection(inp, p["weight_ih"], dt)
     T, N, _ = xp.shape
     SH = len(spec.sigmoid_gates) * H if spec.gate_recurrence else 0
     peep = _c(p["weight_ch"], dt) if spec.peepholes else np.zeros(0, dt)
@@ -105,13 +107,13 @@ def _lstm_unroll(cell, p, xp, state, mask, reverse, keep=True, bias_ih=None, inp
         np.empty((N, H), dt),
         np.empty((N, SH), dt),
     )
-    ws, blas = packed.with_packed(_c(p["weight_hh"], dt).T), gemm_address(dt)
+    ws, blas = tiles.with_packed(_c(p["weight_hh"], dt).T), gemm_address(dt)
     args = (xp, ws, blas, _bias(p, bias_ih, dt), peep, wg_t)
     cfg, one = _lstm_cfg(spec, H), dt.type(1)
 
     def kernel(n0: int, n1: int) -> None:
         if proj is not None:
-            fused.project(proj, xp, n0, n1)
+            around_loop.project(proj, xp, n0, n1)
         lstm.forward(*args, cfg, state0, m, has_mask, reverse, one, n0, n1, out)
 
     run_rows(kernel, N)
@@ -142,13 +144,13 @@ def _lstm_backprop(cell, p, caches, dhs, dstate, mask, reverse, trace, prods=Non
     dA = empty((T, N, GH), dt)
     d0 = (np.empty((N, H), dt), np.empty((N, H), dt), np.empty((N, SH), dt))
     out = (dA, *d0, tuple(buffers), trace is not None)
-    ws, blas = packed.with_packed(_c(p["weight_hh"], dt)), gemm_address(dt)
+    ws, blas = tiles.with_packed(_c(p["weight_hh"], dt)), gemm_address(dt)
     args = (cache, ws, blas, wg, peep, _lstm_cfg(spec, H), *output_grads(dhs, dt), d_final)
 
     def kernel(n0: int, n1: int) -> None:
         lstm.backward(*args, m, has_mask, reverse, dt.type(1), n0, n1, out)
         if prods is not None:
-            fused.products(prods, dA, dA, n0, n1)
+            around_loop.products(prods, dA, dA, n0, n1)
 
     run_rows(kernel, N)
     hand_trace(trace, buffers[: len(shapes)])
@@ -179,7 +181,7 @@ def _plain_grads(cell: Cell) -> bool:
 def weight_grads(cell: Cell, p: Params, caches: StepCache, dxp: Array, dhp: Array) -> Params:
     """``cell.weight_grads``; for the cells whose only recurrent weights are W_hh and b_hh, read
     with the plain previous state (the RNN, the GRU with the reset after the product, the LSTM
-    without peepholes and gate recurrence), `rnnlab.fast.glue.recurrent_grads`: the same
+    without peepholes and gate recurrence), `rnnlab.fast.kernel_args.recurrent_grads`: the same
     numbers with a faster bias sum (and for the GRU one product where its cell makes two)."""
     if _plain_grads(cell):
         return recurrent_grads(caches, dhp)
@@ -227,10 +229,11 @@ def encode(
     cell: Cell, p: Params, inp: Array, state: State, mask: Array | None, reverse: bool, keep: bool
 ) -> tuple[Array, State, StepCache]:
     """The input projection of ``inp`` (T, N, D) and `unroll` over it, in the kernel's closure
-    where `_fused` holds (`rnnlab.fast.fused`). ``inp`` may be a batch-first array's view."""
+    where `_fused` holds (`rnnlab.fast.products.around_loop`). ``inp`` may be a batch-first array's
+    view."""
     reverse, bias_ih = bool(reverse), p["bias_ih"]
     if not _fused(cell):
-        xp = layout.project(inp, p["weight_ih"].T)
+        xp = outside_loop.project(inp, p["weight_ih"].T)
         return unroll(cell, p, xp, state, mask, reverse, keep, bias_ih=bias_ih)
     return _UNROLL[type(cell)](cell, p, None, state, mask, reverse, keep, bias_ih, inp)
 
@@ -245,16 +248,16 @@ def decode(
     if not _fused(cell):
         return None
     shared = type(cell) is not GRUCell  # the LSTM's and the RNN's dxp is their dhp
-    prods = fused.gradients(inp, p["weight_ih"], caches["h_prev"], dhs.dtype, shared)
+    prods = around_loop.gradients(inp, p["weight_ih"], caches["h_prev"], dhs.dtype, shared)
     run = _BACKPROP[type(cell)]
     dxp, dhp, d0 = run(cell, p, caches, dhs, dstate, mask, bool(reverse), None, prods)
     grads = prods.grads
     if grads is None:
-        grads = {"weight_ih": layout.gram(dxp, inp), **recurrent_grads(caches, dhp)}
+        grads = {"weight_ih": outside_loop.gram(dxp, inp), **recurrent_grads(caches, dhp)}
         grads["bias_ih"] = grads["bias_hh"].copy() if shared else row_sum(dxp)
     if prods.dx is not None:
         return grads, prods.dx.transpose(1, 0, 2), d0
-    return grads, layout.backproject(dxp, p["weight_ih"]), d0
+    return grads, outside_loop.backproject(dxp, p["weight_ih"]), d0
 
 
 __all__ = ["backprop", "decode", "encode", "supports", "unroll", "weight_grads"]

@@ -1,12 +1,12 @@
 """The fast `unroll` / `backprop` of the RNN and the GRU: same arguments and results as
-`rnnlab.bptt`, compiled loops (`rnnlab.fast.rnn`, `rnnlab.fast.gru`); registered in the dispatch
-dicts of `rnnlab.fast.calls`.
+`rnnlab.bptt`, compiled loops (`rnnlab.fast.kernels.rnn`, `rnnlab.fast.kernels.gru`); registered in
+the dispatch dicts of `rnnlab.fast.calls`.
 
 Each function prepares contiguous arrays of one dtype, allocates the outputs, runs the kernel on
 batch slices (`rnnlab.fast.threads.run_rows`) and returns what the reference returns: outputs,
 final state, and the caches under the reference cell's keys as (T, N, H) arrays. For the RNN
 ``dxp`` and ``dhp`` are one array, as the reference cell returns them (``da, da``).
-The array helpers shared with the LSTM's calls are in `rnnlab.fast.glue`.
+The array helpers shared with the LSTM's calls are in `rnnlab.fast.kernel_args`.
 """
 
 from __future__ import annotations
@@ -16,12 +16,13 @@ import numpy as np
 from .. import bptt
 from ..cells import GRUCell, RNNCell
 from ..cells.base import Array, Params, State, StepCache
-from . import fused, gru, packed, rnn
-from .blas import gemm_address
-from .glue import contiguous as _c
-from .glue import hand_trace, output_grads
-from .glue import kernel_mask as _mask
+from .kernel_args import contiguous as _c
+from .kernel_args import hand_trace, output_grads
+from .kernel_args import kernel_mask as _mask
+from .kernels import gru, rnn
 from .memory import empty
+from .products import around_loop, tiles
+from .products.blas import gemm_address
 from .threads import run_rows
 
 GRU_CACHE_KEYS = ("r", "z", "n", "u_n", "h_prev")  # the order of GRUCell.step's cache dict
@@ -58,7 +59,7 @@ def _rnn_unroll(
     if not rnn_runs(cell):
         return bptt.unroll(cell, p, _with_bias(xp, bias_ih), state, mask, reverse)
     if inp is not None:  # `rnnlab.fast.calls.encode`: the closure below makes the projection
-        proj, xp = fused.projection(inp, p["weight_ih"], inp.dtype)
+        proj, xp = around_loop.projection(inp, p["weight_ih"], inp.dtype)
     else:
         proj = None
     T, N, H = xp.shape
@@ -66,14 +67,14 @@ def _rnn_unroll(
     m, has_mask = _mask(mask, dt)
     out = (*(np.empty((T, N, H), dt) for _ in range(3)), np.empty((N, H), dt))
     relu = cell.nonlinearity == "relu"
-    w_t, blas = packed.with_packed(_c(p["weight_hh"], dt).T), gemm_address(dt)
+    w_t, blas = tiles.with_packed(_c(p["weight_hh"], dt).T), gemm_address(dt)
     b = p["bias_hh"] if bias_ih is None else p["bias_hh"] + bias_ih  # added in the loop
     xp = _c(xp, dt)
     args = (xp, w_t, blas, _c(b, dt), relu, _c(state[0], dt))
 
     def kernel(n0: int, n1: int) -> None:
         if proj is not None:
-            fused.project(proj, xp, n0, n1)
+            around_loop.project(proj, xp, n0, n1)
         rnn.forward(*args, m, has_mask, reverse, dt.type(1), n0, n1, out)
 
     run_rows(kernel, N)
@@ -101,13 +102,13 @@ def _rnn_backprop(
     dA, dh0 = np.empty((T, N, H), dt), np.empty((N, H), dt)
     out = (dA, dh0, buffer, trace is not None)
     relu = cell.nonlinearity == "relu"
-    w, blas = packed.with_packed(_c(p["weight_hh"], dt)), gemm_address(dt)
+    w, blas = tiles.with_packed(_c(p["weight_hh"], dt)), gemm_address(dt)
     args = (_c(caches["h"], dt), w, blas, relu, *output_grads(dhs, dt), _c(dstate[0], dt))
 
     def kernel(n0: int, n1: int) -> None:
         rnn.backward(*args, m, has_mask, reverse, dt.type(1), n0, n1, out)
         if prods is not None:
-            fused.products(prods, dA, dA, n0, n1)
+            around_loop.products(prods, dA, dA, n0, n1)
 
     run_rows(kernel, N)
     hand_trace(trace, [buffer])
@@ -131,7 +132,7 @@ def _gru_unroll(
 ) -> tuple[Array, State, StepCache]:  # fmt: skip
     """`rnnlab.fast.calls.unroll` (``keep`` unused: the caches are what the backward reads)."""
     if inp is not None:  # `rnnlab.fast.calls.encode`: the closure below makes the projection
-        proj, xp = fused.projection(inp, p["weight_ih"], inp.dtype)
+        proj, xp = around_loop.projection(inp, p["weight_ih"], inp.dtype)
     else:
         proj, xp = None, _c(xp, xp.dtype)
     T, N, _ = xp.shape
@@ -141,13 +142,13 @@ def _gru_unroll(
     w, wn = _gru_weights(cell, p["weight_hh"], dt)
     blas, b = gemm_address(dt), _c(p["bias_hh"], dt)
     bi = np.zeros(3 * H, dt) if bias_ih is None else _c(bias_ih, dt)  # added in the loop
-    w_t, wn_t = packed.with_packed(w.T), packed.with_packed(wn.T)
+    w_t, wn_t = tiles.with_packed(w.T), tiles.with_packed(wn.T)
     args = (xp, w_t, wn_t, blas, bi, b, cell.reset_after)
     h0 = _c(state[0], dt)
 
     def kernel(n0: int, n1: int) -> None:
         if proj is not None:
-            fused.project(proj, xp, n0, n1)
+            around_loop.project(proj, xp, n0, n1)
         gru.forward(*args, h0, m, has_mask, reverse, dt.type(1), n0, n1, out)
 
     run_rows(kernel, N)
@@ -170,21 +171,21 @@ def _gru_backprop(
     dt = dhs.dtype
     m, has_mask = _mask(mask, dt)
     buffer = _trace_buffer(trace, (T, N, H), dt)
-    # Where the closure below makes every gradient (`fused.products`), dhp is du_n alone: its
+    # Where the closure below makes every gradient (`around_loop.products`), dhp is du_n alone: its
     # (r, z) columns are dxp's, read there. Nothing outside sees it (`calls.decode`).
     split = prods is not None and prods.grads is not None
     dxp, dh0 = empty((T, N, 3 * H), dt), np.empty((N, H), dt)
     dhp = empty((T, N, H if split else 3 * H), dt)
     out = (dxp, dhp, dh0, buffer, trace is not None)
     cache = tuple(_c(caches[k], dt) for k in GRU_CACHE_KEYS)
-    w, wn = (packed.with_packed(part) for part in _gru_weights(cell, p["weight_hh"], dt))
+    w, wn = (tiles.with_packed(part) for part in _gru_weights(cell, p["weight_hh"], dt))
     dhs_args = output_grads(dhs, dt)
     args = (cache, w, wn, gemm_address(dt), cell.reset_after, *dhs_args, _c(dstate[0], dt))
 
     def kernel(n0: int, n1: int) -> None:
         gru.backward(*args, m, has_mask, reverse, dt.type(1), n0, n1, out)
         if prods is not None:
-            fused.products(prods, dxp, dhp, n0, n1)
+            around_loop.products(prods, dxp, dhp, n0, n1)
 
     run_rows(kernel, N)
     hand_trace(trace, [buffer])

@@ -2,8 +2,8 @@
 
 One call runs all T steps for the batch rows ``n0:n1`` (threads take disjoint rows). Per step:
 one BLAS product for the recurrent projection of all rows, then the activation in a loop with a
-single output (so that it vectorises, see `rnnlab.fast.lstm`). ``relu`` picks the nonlinearity
-at run time, outside the inner loops, so both share one compiled kernel per precision.
+single output (so that it vectorises, see `rnnlab.fast.kernels.lstm`). ``relu`` picks the
+nonlinearity at run time, outside the inner loops, so both share one compiled kernel per precision.
 
 Masks mirror `rnnlab.bptt`: padded rows are computed like the others (their caches hold that
 step), then keep their old state and output zero; backward, their step gets no gradient and the
@@ -15,10 +15,10 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from ..products.tiles import matmul
 from .activations import tanh
-from .blocks import copy as _copy
-from .blocks import join_output_grad
-from .packed import matmul
+from .row_blocks import copy as _copy
+from .row_blocks import join_output_grad
 
 _JIT = {"cache": True, "error_model": "numpy", "nogil": True}
 
@@ -28,7 +28,7 @@ def forward(xp, w_t, blas, b, relu, h0, mask, has_mask, reverse, one, n0, n1, ou
     """Steps (1)-(2) over all T for rows n0:n1.
 
     ``xp`` (T, N, H) is the input projection, ``w_t`` (W_hh.T (H, H), packed or not: see
-    `rnnlab.fast.packed.matmul`), ``h0`` (N, H);
+    `rnnlab.fast.products.tiles.matmul`), ``h0`` (N, H);
     ``out`` = (hs, cache h, cache h_prev, all (T, N, H), and h_T (N, H)).
     """
     hs, c_h, c_hp, h_T = out
@@ -63,7 +63,7 @@ def forward(xp, w_t, blas, b, relu, h0, mask, has_mask, reverse, one, n0, n1, ou
 @njit(**_JIT)
 def backward(c_h, w, blas, relu, dhs, dhs_nt, dh_T, mask, has_mask, reverse, one, n0, n1, out):
     """Steps (2')-(1') over all T, in the opposite order of `forward`, for rows n0:n1 (the
-    products after the loop: `rnnlab.fast.fused.products`).
+    products after the loop: `rnnlab.fast.products.around_loop.products`).
 
     ``c_h`` is the cached h (T, N, H), ``w`` (W_hh (H, H), packed or not), ``dh_T`` the final
     state's gradient;

@@ -29,11 +29,11 @@ _ONE32 = _F(1.0)
 
 
 def tanh(x):  # pragma: no cover - compiled through the overload below
-    raise NotImplementedError("rnnlab.fast.activations.tanh runs only inside compiled kernels")
+    raise NotImplementedError(f"{__name__}.tanh runs only inside compiled kernels")
 
 
 def sigmoid(x):  # pragma: no cover - compiled through the overload below
-    raise NotImplementedError("rnnlab.fast.activations.sigmoid runs only inside compiled kernels")
+    raise NotImplementedError(f"{__name__}.sigmoid runs only inside compiled kernels")
 
 
 def _is_f32(x: types.Type) -> bool:

@@ -1,8 +1,8 @@
 """The LSTM variants' per-row step: equations (1)-(6) and (8')-(3') with every flag of `LSTMSpec`.
 
-The plain cell has branch-free vectorised loops in `rnnlab.fast.lstm`; here each unit runs the
-equations with the variant's tests in line (the flags are loop-invariant, so the branches are
-predictable). Index names and cfg entries are those of `rnnlab.fast.lstm`.
+The plain cell has branch-free vectorised loops in `rnnlab.fast.kernels.lstm`; here each unit runs
+the equations with the variant's tests in line (the flags are loop-invariant, so the branches are
+predictable). Index names and cfg entries are those of `rnnlab.fast.kernels.lstm`.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from numba import njit
 
 from .activations import sigmoid, tanh
-from .cfg import (
+from .lstm_flags import (
     ACT_C,
     C_PREV,
     COUPLED,

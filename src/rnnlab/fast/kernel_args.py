@@ -7,7 +7,7 @@ from functools import lru_cache
 import numpy as np
 
 from ..cells.base import Array, Params, StepCache, row_sum
-from .layout import gram
+from .products.outside_loop import gram
 
 
 def contiguous(a: Array, dtype: np.dtype) -> Array:
@@ -53,5 +53,5 @@ def hand_trace(trace: list[Array] | None, buffers: list[Array]) -> None:
 
 def recurrent_grads(caches: StepCache, dhp: Array) -> Params:
     """`rnnlab.cells.base.recurrent_grads` (dW_hh = da.T @ h_prev, db_hh = sum da): the product
-    by `rnnlab.fast.layout.gram`, as W_ih's, the sum by `row_sum`."""
+    by `rnnlab.fast.products.outside_loop.gram`, as W_ih's, the sum by `row_sum`."""
     return {"weight_hh": gram(dhp, caches["h_prev"]), "bias_hh": row_sum(dhp)}

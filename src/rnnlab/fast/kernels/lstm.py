@@ -2,10 +2,10 @@
 
 One call runs all T steps for the batch rows ``n0:n1`` (threads take disjoint rows: rows never
 interact). Per step: one product for the recurrent projection of all rows (on W_hh packed once
-per call, `rnnlab.fast.packed`), then the gate equations, writing the caches as they go. The
-variant is the runtime vector ``cfg`` (`rnnlab.fast.cfg`), so the eleven presets share one
-compiled kernel per precision; the plain cell runs branch-free loops (below), the others the
-per-unit code of `lstm_variants`.
+per call, `rnnlab.fast.products.tiles`), then the gate equations, writing the caches as they go. The
+variant is the runtime vector ``cfg`` (`rnnlab.fast.kernels.lstm_flags`), so the eleven presets
+share one compiled kernel per precision; the plain cell runs branch-free loops (below), the others
+the per-unit code of `lstm_variants`.
 
 Why many short loops rather than one: a loop that writes eight arrays needs more run-time alias
 checks than LLVM allows and stays scalar, about 10x slower; loops with one output vectorise.
@@ -19,10 +19,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from ..products.tiles import matmul
 from .activations import sigmoid, tanh
-from .blocks import copy as _copy
-from .blocks import flat, join_output_grad
-from .cfg import (
+from .lstm_flags import (
     ACT_C,
     C_PREV,
     FGR,
@@ -41,7 +40,8 @@ from .cfg import (
     O,
 )
 from .lstm_variants import _variant_row, _variant_row_back
-from .packed import matmul
+from .row_blocks import copy as _copy
+from .row_blocks import flat, join_output_grad
 
 _JIT = {"cache": True, "error_model": "numpy", "nogil": True}
 
@@ -50,7 +50,7 @@ _JIT = {"cache": True, "error_model": "numpy", "nogil": True}
 def forward(xp, ws, blas, b, peep, wg_t, cfg, state0, mask, has_mask, reverse, one, n0, n1, out):
     """Steps (1)-(8) over all T for rows n0:n1.
 
-    ``ws`` = (W_hh.T (H, G*H), packed or not: see `rnnlab.fast.packed.matmul`), ``blas`` the
+    ``ws`` = (W_hh.T (H, G*H), packed or not: see `rnnlab.fast.products.tiles.matmul`), ``blas`` the
     BLAS library's address; ``wg_t`` is W_gh.T; ``state0`` = (h0, c0, q0) as (N, size);
     ``out`` = (hs (T, N, H), caches (8, T, N, H), q_prev (T, N, S*H), h_T, c_T, q_T); caches and
     q_prev may have a time axis of 1 (inference: scratch, overwritten every step).
@@ -140,7 +140,7 @@ def _new_state(cache, t, n0, n1, cfg, h, c, q):
 def backward(cache, ws, blas, wg, peep, cfg, dhs, dhs_nt, dstate, mask, has_mask, reverse, one,
              n0, n1, out):  # fmt: skip
     """Steps (8')-(1') over all T, in the opposite order of `forward`, for rows n0:n1 (the
-    products after the loop: `rnnlab.fast.fused.products`).
+    products after the loop: `rnnlab.fast.products.around_loop.products`).
 
     ``ws`` = (W_hh (G*H, H), packed or not), ``blas`` as in `forward`; ``wg`` is W_gh;
     ``dstate`` = gradients of the final (h, c, q);

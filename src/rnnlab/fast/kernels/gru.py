@@ -5,9 +5,9 @@ r, z, n on the 3H axis. With ``reset_after`` (PyTorch's form) the recurrent proj
 three gates is one BLAS product per step; without it the n block reads ``r * h_prev``, known only
 after r, so it is a second, (rows x H) @ (H x H), product (forward and backward alike). The
 element-wise equations run in short loops with one output each, which vectorise (see
-`rnnlab.fast.lstm`). ``reset_after`` is a run-time flag: both forms share one kernel.
+`rnnlab.fast.kernels.lstm`). ``reset_after`` is a run-time flag: both forms share one kernel.
 
-Masks mirror `rnnlab.bptt`, as in `rnnlab.fast.rnn`.
+Masks mirror `rnnlab.bptt`, as in `rnnlab.fast.kernels.rnn`.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from ..products.tiles import matmul
 from .activations import sigmoid, tanh
-from .blocks import add as _add
-from .blocks import copy as _copy
-from .blocks import flat, join_output_grad
-from .packed import matmul
+from .row_blocks import add as _add
+from .row_blocks import copy as _copy
+from .row_blocks import flat, join_output_grad
 
 _JIT = {"cache": True, "error_model": "numpy", "nogil": True}
 
@@ -33,8 +33,8 @@ def forward(
     ``bi`` is b_ih, added to ``xp`` here, first, as the reference adds it (zeros if ``xp`` has
     it): one pass over the (T, N, 3H) projection less. ``b`` is b_hh.
     ``w_t`` is W_hh.T (H, 3H) with ``reset_after``, else W_h(r,z).T (H, 2H) and ``wn_t`` W_hn.T
-    (H, H), each with its packed form (`rnnlab.fast.packed.matmul`); ``blas`` the BLAS
-    products' library (`rnnlab.fast.blas.gemm`); ``h0`` (N, H);
+    (H, H), each with its packed form (`rnnlab.fast.products.tiles.matmul`); ``blas`` the BLAS
+    products' library (`rnnlab.fast.products.blas.gemm`); ``h0`` (N, H);
     ``out`` = (hs, then the caches r, z, n, u_n, h_prev, all (T, N, H), and h_T (N, H)).
     """
     hs, c_r, c_z, c_n, c_un, c_hp, h_T = out
@@ -93,7 +93,7 @@ def backward(
     cache, w, wn, blas, reset_after, dhs, dhs_nt, dh_T, mask, has_mask, reverse, one, n0, n1, out
 ):
     """Steps (4')-(1') over all T, in the opposite order of `forward`, for rows n0:n1 (the
-    products after the loop: `rnnlab.fast.fused.products`).
+    products after the loop: `rnnlab.fast.products.around_loop.products`).
 
     ``cache`` = the forward's (r, z, n, u_n, h_prev); ``w`` is W_hh (3H, H) with ``reset_after``,
     else W_h(r,z) (2H, H) and ``wn`` W_hn (H, H), each with its packed form; ``dh_T`` the
