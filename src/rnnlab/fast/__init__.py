@@ -17,7 +17,7 @@ else:
     AVAILABLE = True
 
 if AVAILABLE:
-    from .calls import backprop, decode, encode, supports, unroll, weight_grads
+    from .lstm import backprop, decode, encode, supports, unroll, weight_grads
     from .memory import keep_freed_memory
     from .products import outside_loop
     from .threads import num_threads, set_num_threads

@@ -23,7 +23,7 @@ import numpy as np
 
 from ..cells import GRUCell, LSTMCell, RNNCell
 from ..cells.base import Array, Cell, Params, State, StepCache, row_sum
-from . import calls_gru_rnn as gru_rnn
+from . import gru as gru_rnn
 from .kernel_args import contiguous as _c
 from .kernel_args import hand_trace, output_grads, recurrent_grads
 from .kernel_args import kernel_mask as _mask

@@ -1,6 +1,6 @@
 """The fast `unroll` / `backprop` of the RNN and the GRU: same arguments and results as
 `rnnlab.bptt`, compiled loops (`rnnlab.fast.kernels.rnn`, `rnnlab.fast.kernels.gru`); registered in
-the dispatch dicts of `rnnlab.fast.calls`.
+the dispatch dicts of `rnnlab.fast.lstm`.
 
 Each function prepares contiguous arrays of one dtype, allocates the outputs, runs the kernel on
 batch slices (`rnnlab.fast.threads.run_rows`) and returns what the reference returns: outputs,
@@ -28,7 +28,7 @@ from .threads import run_rows
 GRU_CACHE_KEYS = ("r", "z", "n", "u_n", "h_prev")  # the order of GRUCell.step's cache dict
 _EMPTY_2D = (0, 0)
 Mask = Array | None  # (T, N, 1) valid steps, None when every step is valid
-Bias = Array | None  # bias_ih when xp comes without it (see `rnnlab.fast.calls.unroll`)
+Bias = Array | None  # bias_ih when xp comes without it (see `rnnlab.fast.lstm.unroll`)
 
 
 def _trace_buffer(trace: list[Array] | None, shape: tuple[int, ...], dtype: np.dtype) -> Array:
@@ -55,10 +55,10 @@ def _rnn_unroll(
     cell: RNNCell, p: Params, xp: Array, state: State, mask: Mask, reverse: bool, keep: bool,
     bias_ih: Bias, inp: Array | None = None,
 ) -> tuple[Array, State, StepCache]:  # fmt: skip
-    """`rnnlab.fast.calls.unroll` (``keep`` unused: the caches are what the backward reads)."""
+    """`rnnlab.fast.lstm.unroll` (``keep`` unused: the caches are what the backward reads)."""
     if not rnn_runs(cell):
         return bptt.unroll(cell, p, _with_bias(xp, bias_ih), state, mask, reverse)
-    if inp is not None:  # `rnnlab.fast.calls.encode`: the closure below makes the projection
+    if inp is not None:  # `rnnlab.fast.lstm.encode`: the closure below makes the projection
         proj, xp = around_loop.projection(inp, p["weight_ih"], inp.dtype)
     else:
         proj = None
@@ -130,8 +130,8 @@ def _gru_unroll(
     cell: GRUCell, p: Params, xp: Array, state: State, mask: Mask, reverse: bool, keep: bool,
     bias_ih: Bias, inp: Array | None = None,
 ) -> tuple[Array, State, StepCache]:  # fmt: skip
-    """`rnnlab.fast.calls.unroll` (``keep`` unused: the caches are what the backward reads)."""
-    if inp is not None:  # `rnnlab.fast.calls.encode`: the closure below makes the projection
+    """`rnnlab.fast.lstm.unroll` (``keep`` unused: the caches are what the backward reads)."""
+    if inp is not None:  # `rnnlab.fast.lstm.encode`: the closure below makes the projection
         proj, xp = around_loop.projection(inp, p["weight_ih"], inp.dtype)
     else:
         proj, xp = None, _c(xp, xp.dtype)
