@@ -34,7 +34,7 @@ for kind in ("LSTM", "GRU", "RNN"):
         y, _, cache = layer.forward(x)
         layer.backward(np.ones_like(y), cache)
         times.append(time.perf_counter() - t0)
-    fast = backend.current() == "fast" and rnnlab.fast.supports(layer.cell)
+    fast = backend.fast_path(layer.cell) is not None
     out["cells"][kind.lower()] = {"first_s": times[0], "second_s": times[1], "fast": fast}
 hits = misses = 0
 if backend.current() == "fast":

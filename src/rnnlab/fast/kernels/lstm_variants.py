@@ -81,8 +81,6 @@ def _variant_row(xp, a, qa, b, peep, cfg, h, c, row, one):
         row[ACT_C, j] = tanh(c_new) if cfg[OUT_ACT] else c_new  # (7)
 
 
-
-
 @njit(inline="always")
 def _variant_row_back(row, peep, cfg, dh, dc, dq, da, dc_prev, one):
     """(8')-(3') with the variant's flags for one row."""

@@ -2,8 +2,8 @@
 (`rnnlab.fast.threads.run_rows`): the input projection of the rows a thread takes before its
 forward loop, their input gradient and (with one thread) the weight gradients after the backward
 loop, each a direct call of the compiled tiles (`rnnlab.fast.products.outside_loop`,
-`rnnlab.fast.products.tall`). With the layer's `rnnlab.fast.calls.encode` and `decode`, a
-direction's forward and its backward are each one Python call into the fast path.
+`rnnlab.fast.products.tall`). With them, a layer direction's forward and its backward
+(`rnnlab.fast.direction`) are each one Python call into the fast path.
 
 The numbers are those of the separate products: the same tiles in the same order for the
 projection and the input gradient; the weight gradients of a batch-first input sum sequence by
@@ -29,6 +29,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ...cells.base import Array, Params, row_sum
+from ..batch_first import strided
 from ..memory import empty
 from . import outside_loop, tall, tiles
 from .outside_loop import gram_rows, per_sequence
@@ -103,14 +104,14 @@ def products(prods: Products, dX: Array, dP: Array, n0: int, n1: int) -> None:
 # -- the arguments, from Python -----------------------------------------------------------------
 
 
-def strided(inp: Array, dtype: np.dtype) -> tuple[Array, int, int]:
-    """(x, x_n, x_t) with ``inp[t, n, :]`` at element ``x_n*n + x_t*t`` of the C-contiguous
-    ``x``: the batch-first array ``inp`` is a view of, read in place, else ``inp`` itself."""
-    T, N, D = inp.shape
-    base = inp.transpose(1, 0, 2)
-    if base.flags.c_contiguous and base.dtype == dtype:
-        return base, T * D, D
-    return np.ascontiguousarray(inp, dtype=dtype), D, N * D
+def kernel_input(
+    xp: Array | None, inp: Array | None, w_ih: Array
+) -> tuple[Projection | None, Array]:
+    """(what `project` makes, the (T, N, G*H) array the kernel reads): ``xp`` C-contiguous when
+    given, else `projection` of ``inp`` (T, N, D)."""
+    if inp is None:
+        return None, np.ascontiguousarray(xp)
+    return projection(inp, w_ih, inp.dtype)
 
 
 def projection(inp: Array, w_ih: Array, dtype: np.dtype) -> tuple[Projection | None, Array]:

@@ -1,11 +1,8 @@
 """The layer's products outside the time loop on (T, N, ·) arrays that may be batch-first views.
 
-The layer keeps its input as ``x.transpose(1, 0, 2)``, a time-major view of the caller's
-batch-first array, and hands back ``dx`` the same way, as PyTorch's ``batch_first`` does: no
-transposing copy of either (24 us each for a (32, 100, 32) float32 batch, about 3 % of an RNN
-step at hidden 32, measured). The three products that touch them read and write such views in
-place through the packed tiles' strides, one sequence (n) at a time, in blocks of sequences
-whose steps add up to about `rnnlab.fast.products.tall.ROW_BLOCK` rows:
+The three products that touch the layer's input and its gradient read and write batch-first
+views in place (`rnnlab.fast.batch_first`) through the packed tiles' strides, one sequence (n)
+at a time, in blocks of sequences whose steps add up to about `tall.ROW_BLOCK` rows:
 
 - `project`: ``inp @ w`` for the input projection, (T, N, K) -> (T, N, M) time-major;
 - `backproject`: ``da @ w`` for the input gradient, written batch-first and returned as its
@@ -23,18 +20,13 @@ import numpy as np
 from numba import njit
 
 from ...cells.base import Array
+from ..batch_first import base_of
 from ..memory import empty
 from ..threads import run_rows
 from . import tall, tiles
 
 _JIT = {"cache": True, "error_model": "numpy", "nogil": True}
 ONE, ZERO = np.int64(1), np.int64(0)
-
-
-def _batch_first_base(a: Array) -> Array | None:
-    """The C-contiguous (N, T, K) array that the (T, N, K) ``a`` is a transposed view of."""
-    base = a.transpose(1, 0, 2)
-    return base if base.flags.c_contiguous and not a.flags.c_contiguous else None
 
 
 def _fast_product(x: Array, w: Array) -> bool:
@@ -60,7 +52,7 @@ def per_sequence(x, wp, out, n0, n1, T, x_n, x_t, o_n, o_t):
 def project(inp: Array, w: Array) -> Array:
     """``inp @ w`` for ``inp`` (T, N, K), C-contiguous or a batch-first view; (T, N, M) out."""
     T, N, K = inp.shape
-    base = _batch_first_base(inp)
+    base = base_of(inp)
     if base is None or not _fast_product(inp, w):
         return tall.matmul(np.ascontiguousarray(inp).reshape(-1, K), w).reshape(T, N, -1)
     out = empty((T, N, w.shape[1]), inp.dtype)
@@ -102,7 +94,7 @@ def gram_rows(a, x, x_n, x_t, out, P):
 def gram(a: Array, b: Array) -> Array:
     """``a.T @ b`` over all (t, n) rows of ``a`` (T, N, G) and ``b`` (T, N, D): (G, D)."""
     G = a.shape[2]
-    base = _batch_first_base(b)
+    base = base_of(b)
     if base is None or not a.flags.c_contiguous or not tall.gram_runs(a.reshape(-1, G), b):
         flat = np.ascontiguousarray(b).reshape(-1, b.shape[2])
         return tall.gram(np.ascontiguousarray(a).reshape(-1, G), flat)
