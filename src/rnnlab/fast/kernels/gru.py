@@ -52,14 +52,14 @@ def forward(
             for j in range(H):
                 r[j] = sigmoid((x[j] + bi[j]) + (a[j] + b[j]))  # (2) (b_hh is part of u)
             for j in range(H):
-                z[j] = sigmoid((x[H + j] + bi[H + j]) + (a[H + j] + b[H + j]))
+                z[j] = sigmoid((x[H + j] + bi[H + j]) + (a[H + j] + b[H + j]))  # (2)
             if reset_after:
                 u_n = c_un[t, n]
                 for j in range(H):
                     u_n[j] = a[2 * H + j] + b[2 * H + j]  # (1)
             else:
                 for j in range(H):
-                    rh[k, j] = r[j] * hp[j]
+                    rh[k, j] = r[j] * hp[j]  # (1) reset before: r * h_prev
         if not reset_after:
             matmul(wn_t, blas, rh, un)  # (1) reset before the product: (r * h_prev) @ W_hn.T
             for k in range(nr):

@@ -104,11 +104,11 @@ def _plain_gates(xp, a, b, cache, t, n0, n1):
         for j in range(H):
             i[j] = sigmoid(x[j] + u[j] + b[j])  # (1), (4)
         for j in range(H):
-            f[j] = sigmoid(x[H + j] + u[H + j] + b[H + j])
+            f[j] = sigmoid(x[H + j] + u[H + j] + b[H + j])  # (1), (4)
         for j in range(H):
-            g[j] = tanh(x[2 * H + j] + u[2 * H + j] + b[2 * H + j])
+            g[j] = tanh(x[2 * H + j] + u[2 * H + j] + b[2 * H + j])  # (1), (4)
         for j in range(H):
-            o[j] = sigmoid(x[3 * H + j] + u[3 * H + j] + b[3 * H + j])  # (6)
+            o[j] = sigmoid(x[3 * H + j] + u[3 * H + j] + b[3 * H + j])  # (1), (6)
         c_prev, c_new, act_c = cache[C_PREV, t, n], cache[C, t, n], cache[ACT_C, t, n]
         for j in range(H):
             c_new[j] = f[j] * c_prev[j] + i[j] * g[j]  # (5)
@@ -125,7 +125,7 @@ def _new_state(cache, t, n0, n1, cfg, h, c, q):
     for k in range(hf.shape[0]):
         hf[k] = o[k] * act_c[k]  # (7)
     for k in range(cf.shape[0]):
-        cf[k] = c_new[k]
+        cf[k] = c_new[k]  # (5) the new cell is the state
     if cfg[FGR]:  # (8) the sigmoid gates the next step reads
         H = h.shape[1]
         for gate, slot in ((SIG_I, I), (SIG_F, F), (SIG_O, O)):
@@ -209,9 +209,9 @@ def _plain_back(cache, t, n0, dh, dc, da, dc_full, dc_prev, one):
         for j in range(H):
             d[j] = dc_r[j] * g[j] * (i[j] * (one - i[j]))  # (5'), (4')
         for j in range(H):
-            d[H + j] = dc_r[j] * c_prev[j] * (f[j] * (one - f[j]))
+            d[H + j] = dc_r[j] * c_prev[j] * (f[j] * (one - f[j]))  # (5'), (4')
         for j in range(H):
-            d[2 * H + j] = dc_r[j] * i[j] * (one - g[j] * g[j])
+            d[2 * H + j] = dc_r[j] * i[j] * (one - g[j] * g[j])  # (5'), (4')
     f, prev = flat(cache[F, t, n0:n1]), flat(dc_prev)
     for k in range(prev.shape[0]):
         prev[k] = full[k] * f[k]  # (5') the constant error carousel: dc_prev = dc * f
