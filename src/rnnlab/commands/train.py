@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import sys
 import tomllib
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 from ..data import dataset_class
 from ..init import INITS
 from ..optim import OPTIMIZERS, SCHEDULES
 from ..training import TrainConfig, train_run
 from ..training.run import read_config
+from . import one_line_errors
 
 NAME = "train"
 ORDER = 10
@@ -48,7 +48,7 @@ _FIELDS = {
     "reg_weight": "reg_weight",
 }
 _TASK_OPTIONS = ("variant", "bits", "test_size")
-_DATA_OPTIONS = ("valid",)
+_DATA_OPTIONS = ("valid", "model", "attention", "beam")
 
 
 def _clip(text: str) -> float | None:
@@ -83,22 +83,23 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
             "Example: rnnlab train --task adding --length 100 --cell lstm --hidden 16 "
             "--steps 6000 --batch 32 --lr 0.005 --seed 0 --out runs/x\n"
             "         rnnlab train --data shakespeare --cell lstm --minutes 10 --out runs/s\n"
+            "         rnnlab train --data cmudict --model seq2seq --attention luong "
+            "--minutes 30 --out runs/g2p\n"
             "Resume:  rnnlab train --out runs/x --resume"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
 
-    def error(message: str) -> NoReturn:  # one line, like the library's errors
-        print(f"rnnlab {NAME}: error: {message}", file=sys.stderr)
-        sys.exit(2)
-
-    p.error = error  # type: ignore[method-assign]
+    one_line_errors(p, NAME)
     a = p.add_argument
     a("--config", type=Path, help="TOML file with the same settings (flags override it)")
     a("--task", help="task name (see `rnnlab tasks`)")
     a("--data", help="dataset name (see `rnnlab data`) or a path to a UTF-8 text file")
     a("--valid", help="with --data PATH: a validation text file (default: the last 10 %%)")
     a("--minutes", type=float, help="stop at the first evaluation after this many minutes")
+    a("--model", help="with --data cmudict: the model, seq2seq (the encoder-decoder)")
+    a("--attention", help="with --data cmudict: luong (general), bahdanau (additive), dot, none")
+    a("--beam", type=int, help="with --data cmudict: beam width of the evaluation (1: greedy)")
     a("--length", type=int, help="the task's length or lag (T, p, delay)")
     a("--cell", help="rnn, rnn:relu, lstm, lstm:<preset>, gru, gru:reset_before (default lstm)")
     a("--init", help=f"initialisation: {', '.join(INITS)}")
@@ -119,8 +120,11 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     a("--eval-every", type=int, help="evaluate every N updates (default 100)")
     a("--checkpoint-every", type=int, help="checkpoint every N updates (default 500)")
     a("--tbptt", type=int, help="truncated BPTT window in steps (default: full BPTT)")
-    a("--regularizer", choices=("pascanu",),
-      help="add Pascanu et al. 2013's Omega (keeps the error's norm through time) to the loss")
+    a(
+        "--regularizer",
+        choices=("pascanu",),
+        help="add Pascanu et al. 2013's Omega (keeps the error's norm through time) to the loss",
+    )
     a("--reg-weight", type=float, help="Omega's weight (PMB13's alpha; default 1)")
     a("--no-early-stop", dest="early_stop", action="store_const", const=False)
     a("--dtype", choices=("float64", "float32"), help="default float64")
@@ -137,6 +141,8 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     a("--test-size", type=int, help="task option: test sequences per evaluation")
     a("--option", type=_option, action="append", default=[], metavar="KEY=VALUE",
       help="any other task option (repeatable)")  # fmt: skip
+    a("--data-option", type=_option, action="append", default=[], metavar="KEY=VALUE",
+      help="any other dataset option, e.g. cmudict's embed=64 (repeatable)")  # fmt: skip
     a("--out", type=Path, help="run directory (without it nothing is written)")
     a("--resume", action="store_true", help="continue the run in --out from its checkpoint")
     a("--quiet", action="store_true", help="no progress bar")
@@ -169,7 +175,10 @@ def settings(args: argparse.Namespace) -> TrainConfig:
         if value is not None:
             data[name] = value
     data_options = dict(data.get("data_options") or {})
-    data_options.update({k: getattr(args, k) for k in _DATA_OPTIONS if getattr(args, k)})
+    data_options.update(
+        {k: getattr(args, k) for k in _DATA_OPTIONS if getattr(args, k) is not None}
+    )
+    data_options.update(dict(args.data_option))
     if data_options:
         data["data_options"] = data_options
     options = dict(data.get("task_options") or {})
