@@ -51,6 +51,17 @@ class Cell(Protocol):
     def weight_grads(self, p: Params, caches: StepCache, dxp: Array, dhp: Array) -> Params: ...
 
 
+def stacked_param_shapes(gates: int, hidden: int, input_size: int) -> dict[str, tuple[int, ...]]:
+    """``weight_ih`` (G*H, D), ``weight_hh`` (G*H, H), ``bias_ih`` and ``bias_hh`` (G*H,)."""
+    rows = gates * hidden
+    return {
+        "weight_ih": (rows, input_size),
+        "weight_hh": (rows, hidden),
+        "bias_ih": (rows,),
+        "bias_hh": (rows,),
+    }
+
+
 def gate_slices(gate_names: tuple[str, ...], hidden_size: int) -> dict[str, slice]:
     """Map each gate name to its block of rows in the stacked (G*H, ...) weight layout."""
     return {

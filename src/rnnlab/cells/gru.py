@@ -69,18 +69,6 @@ class GRUCell(RegisteredCell):
     def kernel_supports(self) -> bool:
         return True  # `rnnlab.fast.gru` runs both placements of the reset gate
 
-    def param_shapes(self, input_size: int) -> dict[str, tuple[int, ...]]:
-        H3 = 3 * self.hidden_size
-        return {
-            "weight_ih": (H3, input_size),
-            "weight_hh": (H3, self.hidden_size),
-            "bias_ih": (H3,),
-            "bias_hh": (H3,),
-        }
-
-    def state_sizes(self) -> tuple[int, ...]:
-        return (self.hidden_size,)
-
     def step(self, p: Params, xp: Array, state: State) -> tuple[State, StepCache]:
         (h_prev,) = state
         H = self.hidden_size

@@ -8,7 +8,15 @@ from typing import ClassVar
 import numpy as np
 
 from ..activations import sigmoid, sigmoid_grad, tanh, tanh_grad
-from .base import Array, Params, State, StepCache, gate_slices, recurrent_grads
+from .base import (
+    Array,
+    Params,
+    State,
+    StepCache,
+    gate_slices,
+    recurrent_grads,
+    stacked_param_shapes,
+)
 from .lstm_spec import PRESETS, LSTMSpec, lstm_spec
 from .registry import RegisteredCell, register
 
@@ -124,12 +132,7 @@ class LSTMCell(RegisteredCell):
 
     def param_shapes(self, input_size: int) -> dict[str, tuple[int, ...]]:
         H, G, S = self.hidden_size, len(self.gate_names), len(self.spec.sigmoid_gates)
-        shapes = {
-            "weight_ih": (G * H, input_size),
-            "weight_hh": (G * H, H),
-            "bias_ih": (G * H,),
-            "bias_hh": (G * H,),
-        }
+        shapes = stacked_param_shapes(G, H, input_size)
         if self.spec.peepholes:
             shapes["weight_ch"] = (S * H,)
         if self.spec.gate_recurrence:

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, TypeVar
 
-from .base import Cell
+from .base import Cell, stacked_param_shapes
 
 INITS_FOR_GATED = ("pytorch", "orthogonal", "chrono")
 
@@ -55,6 +55,16 @@ class RegisteredCell:
     def kernel_supports(self) -> bool:
         """Whether `rnnlab.fast` has a kernel for this cell with these settings."""
         return False
+
+    # The contract of `rnnlab.cells.base.Cell`, where a cell has the usual layout: one H-wide
+    # block per gate in W_ih, W_hh and both biases, and H units per state entry.
+
+    def param_shapes(self, input_size: int) -> dict[str, tuple[int, ...]]:
+        H = self.hidden_size  # type: ignore[attr-defined]
+        return stacked_param_shapes(len(self.gate_names), H, input_size)  # type: ignore[attr-defined]
+
+    def state_sizes(self) -> tuple[int, ...]:
+        return (self.hidden_size,) * len(self.state_names)  # type: ignore[attr-defined]
 
 
 CELLS: dict[str, type[RegisteredCell]] = {}

@@ -51,13 +51,6 @@ class RNNCell(RegisteredCell):
     def kernel_supports(self) -> bool:
         return self.nonlinearity in ("tanh", "relu")  # the activations `rnnlab.fast.rnn` knows
 
-    def param_shapes(self, input_size: int) -> dict[str, tuple[int, ...]]:
-        H = self.hidden_size
-        return {"weight_ih": (H, input_size), "weight_hh": (H, H), "bias_ih": (H,), "bias_hh": (H,)}
-
-    def state_sizes(self) -> tuple[int, ...]:
-        return (self.hidden_size,)
-
     def step(self, p: Params, xp: Array, state: State) -> tuple[State, StepCache]:
         act, _ = NONLINEARITIES[self.nonlinearity]
         (h_prev,) = state
