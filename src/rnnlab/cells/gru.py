@@ -76,13 +76,13 @@ class GRUCell(RegisteredCell):
         if self.reset_after:
             u = h_prev @ W.T + b  # (1) (N, 3H)
             r = sigmoid(xp[:, :H] + u[:, :H])  # (2)
-            z = sigmoid(xp[:, H : 2 * H] + u[:, H : 2 * H])
+            z = sigmoid(xp[:, H : 2 * H] + u[:, H : 2 * H])  # (2)
             u_n = u[:, 2 * H :]
             n = tanh(xp[:, 2 * H :] + r * u_n)  # (3)
         else:
             u_rz = h_prev @ W[: 2 * H].T + b[: 2 * H]  # (1)
             r = sigmoid(xp[:, :H] + u_rz[:, :H])  # (2)
-            z = sigmoid(xp[:, H : 2 * H] + u_rz[:, H:])
+            z = sigmoid(xp[:, H : 2 * H] + u_rz[:, H:])  # (2)
             u_n = (r * h_prev) @ W[2 * H :].T + b[2 * H :]  # (1) reset before the product
             n = tanh(xp[:, 2 * H :] + u_n)  # (3)
         h = (1.0 - z) * n + z * h_prev  # (4)
@@ -95,25 +95,25 @@ class GRUCell(RegisteredCell):
         r, z, n, h_prev = cache["r"], cache["z"], cache["n"], cache["h_prev"]
         H, W = self.hidden_size, p["weight_hh"]
         dn = dh * (1.0 - z)  # (4')
-        dz = dh * (h_prev - n)
-        dh_prev = dh * z
+        dz = dh * (h_prev - n)  # (4')
+        dh_prev = dh * z  # (4')
         da_n = dn * tanh_grad(n)  # (3')
         if self.reset_after:
-            dr = da_n * cache["u_n"]
-            du_n = da_n * r
+            dr = da_n * cache["u_n"]  # (3')
+            du_n = da_n * r  # (3')
         else:
             du_n = da_n
-            d_rh = du_n @ W[2 * H :]
-            dr = d_rh * h_prev
-            dh_prev = dh_prev + d_rh * r
+            d_rh = du_n @ W[2 * H :]  # (3')
+            dr = d_rh * h_prev  # (3')
+            dh_prev = dh_prev + d_rh * r  # (3')
         da_r = dr * sigmoid_grad(r)  # (2')
-        da_z = dz * sigmoid_grad(z)
+        da_z = dz * sigmoid_grad(z)  # (2')
         dxp = np.concatenate([da_r, da_z, da_n], axis=-1)  # (1')
-        dhp = np.concatenate([da_r, da_z, du_n], axis=-1)
+        dhp = np.concatenate([da_r, da_z, du_n], axis=-1)  # (1')
         if self.reset_after:
-            dh_prev = dh_prev + dhp @ W
+            dh_prev = dh_prev + dhp @ W  # (1')
         else:
-            dh_prev = dh_prev + dhp[:, : 2 * H] @ W[: 2 * H]
+            dh_prev = dh_prev + dhp[:, : 2 * H] @ W[: 2 * H]  # (1')
         return dxp, dhp, (dh_prev,)
 
     def weight_grads(self, p: Params, caches: StepCache, dxp: Array, dhp: Array) -> Params:
@@ -121,7 +121,9 @@ class GRUCell(RegisteredCell):
         s = gate_slices(self.gate_names, H)
         h_prev = caches["h_prev"].reshape(-1, H)  # (T*N, H)
         flat = dhp.reshape(-1, 3 * H)
-        read_n = h_prev if self.reset_after else (caches["r"] * caches["h_prev"]).reshape(-1, H)
+        read_n = h_prev  # what W_hn multiplies: h_prev, or r * h_prev with the reset before
+        if not self.reset_after:
+            read_n = (caches["r"] * caches["h_prev"]).reshape(-1, H)  # (1')
         weight_hh = np.concatenate(
             [flat[:, : 2 * H].T @ h_prev, flat[:, s["n"]].T @ read_n], axis=0
         )  # (1') outside the loop

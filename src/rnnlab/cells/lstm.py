@@ -155,15 +155,15 @@ class LSTMCell(RegisteredCell):
                 pre[name] = pre[name] + peep[name] * c_prev  # (3)
         one = np.ones_like(c_prev)
         i = sigmoid(pre["i"]) if spec.input_gate else one  # (4)
-        f = 1.0 - i if spec.coupled else sigmoid(pre["f"]) if spec.forget_gate else one
-        g = tanh(pre["g"]) if spec.input_activation else pre["g"]
+        f = 1.0 - i if spec.coupled else sigmoid(pre["f"]) if spec.forget_gate else one  # (4)
+        g = tanh(pre["g"]) if spec.input_activation else pre["g"]  # (4)
         c = f * c_prev + i * g  # (5)
         if spec.output_gate:
             a_o = pre["o"] + peep["o"] * c if "o" in peep else pre["o"]  # (6)
-            o = sigmoid(a_o)
+            o = sigmoid(a_o)  # (6)
         else:
             o = one
-        act_c = tanh(c) if spec.output_activation else c
+        act_c = tanh(c) if spec.output_activation else c  # (7)
         h = o * act_c  # (7)
         cache = {
             "i": i,
@@ -209,31 +209,31 @@ class LSTMCell(RegisteredCell):
             dgate.update(self._blocks(dstate[2], sig_names))  # (8')
         peep = self._blocks(p["weight_ch"], sig_names) if spec.peepholes else {}
         if spec.output_activation:  # (7')
-            do = dgate["o"] + dh * cache["act_c"]
-            dc = dc + dh * o * tanh_grad(cache["act_c"])
+            do = dgate["o"] + dh * cache["act_c"]  # (7')
+            dc = dc + dh * o * tanh_grad(cache["act_c"])  # (7')
         else:
-            do = dgate["o"] + dh * cache["c"]
-            dc = dc + dh * o
+            do = dgate["o"] + dh * cache["c"]  # (7')
+            dc = dc + dh * o  # (7')
         da = {}
         if spec.output_gate:
             da["o"] = do * sigmoid_grad(o)  # (6')
             if "o" in peep:
-                dc = dc + da["o"] * peep["o"]
+                dc = dc + da["o"] * peep["o"]  # (6')
         di = dgate["i"] + dc * g  # (5')
-        df = dgate["f"] + dc * c_prev
-        dg = dc * i
-        dc_prev = dc * f
+        df = dgate["f"] + dc * c_prev  # (5')
+        dg = dc * i  # (5')
+        dc_prev = dc * f  # (5')
         if spec.coupled:
             di = di - df  # (4') f = 1 - i
         if spec.input_gate:
             da["i"] = di * sigmoid_grad(i)  # (4')
         if spec.forget_gate and not spec.coupled:
-            da["f"] = df * sigmoid_grad(f)
-        da["g"] = dg * tanh_grad(g) if spec.input_activation else dg
+            da["f"] = df * sigmoid_grad(f)  # (4')
+        da["g"] = dg * tanh_grad(g) if spec.input_activation else dg  # (4')
         for name in ("i", "f"):
             if name in peep:
                 dc_prev = dc_prev + da[name] * peep[name]  # (3')
-        da_all = np.concatenate([da[name] for name in self.gate_names], axis=-1)  # (N, G*H)
+        da_all = np.concatenate([da[name] for name in self.gate_names], axis=-1)  # (1') (N, G*H)
         dh_prev = da_all @ p["weight_hh"]  # (1')
         dstate_prev: State = (dh_prev, dc_prev)
         if spec.gate_recurrence:
@@ -246,13 +246,13 @@ class LSTMCell(RegisteredCell):
         if self.spec.peepholes:  # (3') and (6')
             da = self._blocks(dhp, self.gate_names)
             reads = {"i": caches["c_prev"], "f": caches["c_prev"], "o": caches["c"]}
-            grads["weight_ch"] = np.concatenate(
+            grads["weight_ch"] = np.concatenate(  # (3') (6')
                 [(da[name] * reads[name]).sum(axis=(0, 1)) for name in sig_names]
             )
         if self.spec.gate_recurrence:  # (2')
             da_s = self._gather_sigmoid(dhp)
             q_prev = caches["q_prev"]
-            grads["weight_gh"] = da_s.reshape(-1, da_s.shape[-1]).T @ q_prev.reshape(
+            grads["weight_gh"] = da_s.reshape(-1, da_s.shape[-1]).T @ q_prev.reshape(  # (2')
                 -1, q_prev.shape[-1]
             )
         return grads

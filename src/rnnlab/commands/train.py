@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from ..init import INITS
+from ..models import cell_choices
 from ..optim import OPTIMIZERS, SCHEDULES
 from ..training import TrainConfig, train_run
 from ..training.run import read_config
@@ -88,7 +89,7 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     a("--config", type=Path, help="TOML file with the same settings (flags override it)")
     a("--task", help="task name (see `rnnlab tasks`)")
     a("--length", type=int, help="the task's length or lag (T, p, delay)")
-    a("--cell", help="rnn, rnn:relu, lstm, lstm:<preset>, gru, gru:reset_before (default lstm)")
+    a("--cell", help=f"cell[:variant], one of {cell_choices()} (default lstm)")
     a("--init", help=f"initialisation: {', '.join(INITS)}")
     a("--hidden", type=int, help="hidden units (default 16)")
     a("--layers", type=int, help="stacked layers (default 1)")
