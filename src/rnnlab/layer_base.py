@@ -250,6 +250,13 @@ class RecurrentLayer:
 
         return to_torch(self)
 
+    def to_onnx(self, path: Any = None, *, lengths: bool = False, initial_state: bool = False):
+        """The ONNX model of this layer (``onnx.ModelProto``), also written to ``path``; see
+        `rnnlab.interop.onnx` (imports onnx)."""
+        from .interop.onnx import layer_to_onnx
+
+        return layer_to_onnx(self, path, lengths=lengths, initial_state=initial_state)
+
     def __repr__(self) -> str:
         return (
             f"{type(self).__name__}({self.input_size}, {self.hidden_size}, "
