@@ -129,3 +129,23 @@ def test_kernels_carry_the_cells_equation_numbers(cell) -> None:
     assert tags == numbers, (
         f"missing {sorted(numbers - tags)}, not the cell's {sorted(tags - numbers)}"
     )
+
+
+def test_the_lstm_docstring_states_each_presets_gate_blocks() -> None:
+    from rnnlab.cells import PRESETS
+
+    table = inspect.getdoc(LSTMCell).split("Gate blocks per preset", 1)[1].split("\n\n")[1]
+    stated = {}
+    for line in table.splitlines():
+        names, gates, sigmoid, rest = re.match(
+            r"\s*([\w, ]+?)\s{2,}([ifgo, ]+?)\s+S: ([ifo, ]+?)\s{2,}(.*)$", line
+        ).groups()
+        for name in names.split(", "):
+            stated[name] = (tuple(gates.split(", ")), tuple(sigmoid.split(", ")), rest)
+    assert set(stated) == set(PRESETS)
+    for name, (spec, _) in PRESETS.items():
+        gates, sigmoid, rest = stated[name]
+        assert gates == spec.computed_gates and sigmoid == spec.sigmoid_gates, name
+        peepholes = "weight_ch = (" + ", ".join(f"p_{g}" for g in sigmoid) + ")"
+        assert (peepholes in rest) == spec.peepholes and ("no weight_ch" in rest) != spec.peepholes
+        assert ("q = (" in rest) == spec.gate_recurrence, name

@@ -82,7 +82,9 @@ def test_chrono_closes_the_mgu_gate_so_the_state_is_kept() -> None:
 
 
 def test_the_fast_backend_runs_the_mgu_on_the_reference() -> None:
-    assert not MGUCell(3).kernel_supports()
+    from rnnlab.fast.support import refusal
+
+    assert refusal(MGUCell(3)) == "no compiled kernel for it"
     layer = RecurrentLayer(2, 3, cell="mgu", dtype="float64", seed=1)
     x = np.random.default_rng(1).standard_normal((2, 4, 2))
     before = backend.current()

@@ -18,8 +18,11 @@ class GRUCell(RegisteredCell):
     """GRU cell (Cho et al. 2014), gate order r, z, n as PyTorch.
 
     Shapes: N batch, D input, H hidden; the gate axis is 3*H = (r, z, n). Parameters (out x in):
-    ``weight_ih`` (3H, D), ``weight_hh`` (3H, H), ``bias_ih`` (3H,), ``bias_hh`` (3H,).
-    State: ``(h,)``. ``xp = x @ W_ih.T + b_ih`` for all steps, split as xp_r, xp_z, xp_n.
+    ``weight_ih`` = W_ih (3H, D), ``weight_hh`` = W_hh (3H, H), ``bias_ih`` = b_ih and
+    ``bias_hh`` = b_hh (3H,). Their blocks: W_h(r,z) = W_hh[:2H] (2H, H), the rows of r and z;
+    W_hn = W_hh[2H:] (H, H) and b_hn = b_hh[2H:] (H,), the candidate's. State: ``(h,)``.
+    ``xp = x @ W_ih.T + b_ih`` (N, 3H) for all steps, split as xp_r, xp_z, xp_n. Row vectors
+    throughout: x (N, D); h_prev, r, z, n and u_r, u_z, u_n (N, H); u (N, 3H).
 
     Forward::
 
@@ -29,7 +32,9 @@ class GRUCell(RegisteredCell):
         (3) n = tanh(xp_n + r * u_n)                    # [reset_after=False: tanh(xp_n + u_n)]
         (4) h = (1 - z) * n + z * h_prev
 
-    Backward (dh holds the gradient from step t+1 and from the output)::
+    Backward (dh holds the gradient from step t+1 and from the output; da_* (N, H) are the
+    gradients of the pre-activations, dxp (N, 3H) that of xp, dhp (N, 3H) that of the recurrent
+    projection u, whose n block u_n is the product W_hn reads: h_prev, or r * h_prev before)::
 
         (4') dn = dh * (1 - z);  dz = dh * (h_prev - n);  dh_prev = dh * z
         (3') da_n = dn * (1 - n**2)
@@ -65,9 +70,6 @@ class GRUCell(RegisteredCell):
 
     def keep_biases(self, scheme: str) -> dict[str, float]:
         return {"z": 1.0} if scheme == "chrono" else {}  # (4): z near 1 keeps h_prev
-
-    def kernel_supports(self) -> bool:
-        return True  # `rnnlab.fast.gru` runs both placements of the reset gate
 
     def step(self, p: Params, xp: Array, state: State) -> tuple[State, StepCache]:
         (h_prev,) = state

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 import numpy as np
@@ -20,21 +20,6 @@ from .base import (
 from .lstm_spec import PRESETS, LSTMSpec, lstm_spec
 from .registry import RegisteredCell, register
 
-# The LSTMSpec flags the compiled kernels read (`rnnlab.fast.cfg.config`): a spec with any other
-# field runs on the reference path.
-KERNEL_FLAGS = frozenset(
-    {
-        "input_gate",
-        "forget_gate",
-        "output_gate",
-        "coupled",
-        "input_activation",
-        "output_activation",
-        "peepholes",
-        "gate_recurrence",
-    }
-)
-
 
 @register
 @dataclass(frozen=True)
@@ -46,10 +31,29 @@ class LSTMCell(RegisteredCell):
     axis: i, f, g, o as PyTorch, with absent gates left out. ``sig`` is the logistic sigmoid,
     ``*`` element-wise, ``@`` the matrix product.
 
-    Parameters (out x in): ``weight_ih`` (G*H, D), ``weight_hh`` (G*H, H), ``bias_ih`` and
-    ``bias_hh`` (G*H,); with peepholes ``weight_ch`` (S*H,) = (p_i, p_f, p_o); with full gate
-    recurrence ``weight_gh`` (S*H, S*H). State: ``(h, c)``, and ``q`` (N, S*H), the previous
-    sigmoid gate activations, with full gate recurrence.
+    Parameters (out x in), and their names in the equations: ``weight_ih`` = W_ih (G*H, D),
+    ``weight_hh`` = W_hh (G*H, H), ``bias_ih`` = b_ih and ``bias_hh`` = b_hh (G*H,), each stacked
+    in gate blocks of H rows (``W_hf`` is the f block of W_hh); with peepholes ``weight_ch``
+    (S*H,), the diagonal peephole weights p_i, p_f, p_o (H,) of the sigmoid gates present; with
+    full gate recurrence ``weight_gh`` = W_gh (S*H, S*H). State: ``(h, c)``, each (N, H), and
+    with full gate recurrence ``q`` (N, S*H), the previous step's sigmoid gate activations.
+    Row vectors throughout: x (N, D); h, c, i, f, g, o and every a_* (N, H).
+
+    Gate blocks per preset (the G blocks of W_ih, W_hh and the biases, in order, and the S
+    sigmoid ones, which order ``weight_ch`` and q)::
+
+        vanilla, np           i, f, g, o  S: i, f, o  no weight_ch
+        peephole, niaf, noaf  i, f, g, o  S: i, f, o  weight_ch = (p_i, p_f, p_o)
+        fgr                   i, f, g, o  S: i, f, o  weight_ch = (p_i, p_f, p_o), q = (i, f, o)
+        nig                   f, g, o     S: f, o     weight_ch = (p_f, p_o)
+        nfg                   i, g, o     S: i, o     weight_ch = (p_i, p_o)
+        nog                   i, f, g     S: i, f     weight_ch = (p_i, p_f)
+        cifg                  i, g, o     S: i, o     weight_ch = (p_i, p_o)  (f = 1 - i)
+        hs97                  i, g, o     S: i, o     no weight_ch
+        hs97_2a               i, g        S: i        no weight_ch
+
+    So ``weight_ch`` is (p_i, p_f, p_o) only with all three sigmoid gates; a coupled cell's f has
+    no block and no peephole (it is 1 - i), and with gate recurrence its q is (i, o).
 
     Forward (bracketed terms exist only in the variants named)::
 
@@ -64,7 +68,11 @@ class LSTMCell(RegisteredCell):
         (7) h = o * tanh(c)                             # [NOAF: h = o * c]
         (8) q = (i, f, o)                               # [FGR] read at step t+1
 
-    Backward (dh, dc, dq hold the gradient from step t+1, dh also that of the output)::
+    Backward (dh, dc, dq hold the gradient from step t+1, dh also that of the output). ``da``
+    (N, G*H) is the gradient of the pre-activations a, in blocks da_i, da_f, da_g, da_o (N, H);
+    da_s (N, S*H) its sigmoid blocks. ``dxp`` and ``dhp`` (N, G*H) are the gradients of the input
+    projection xp and of the recurrent projection h_prev @ W_hh.T + b_hh; both enter (1) as they
+    are, so both equal da::
 
         (8') di, df, do = dq                            # [FGR], else 0
         (7') do += dh * tanh(c);  dc += dh * o * (1 - tanh(c)**2)   [NOAF: dh * c, dh * o]
@@ -117,9 +125,6 @@ class LSTMCell(RegisteredCell):
         if scheme == "chrono":
             return {name: sign for name, sign in (("f", 1.0), ("i", -1.0)) if name in gates}
         return {}
-
-    def kernel_supports(self) -> bool:
-        return {f.name for f in fields(self.spec)} <= KERNEL_FLAGS
 
     @property
     def state_names(self) -> tuple[str, ...]:
