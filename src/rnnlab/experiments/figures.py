@@ -24,8 +24,6 @@ from .summary import (
     success_rate,
 )
 
-PLOT_HINT = "pip install 'rnnlab[plot]'"
-
 
 def _pyplot() -> Any:
     import matplotlib

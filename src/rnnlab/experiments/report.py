@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..gradflow import ratio_at
-from .summary import GRADIENT_DISTANCE, Rows, diagnostics, summary_lines
+from .summary import GRADIENT_DISTANCE, Rows, diagnostics, in_cells_order, summary_lines
 
 FIGURES = (
     ("success_rate.png", "Success rate over seeds against the lag"),
@@ -124,6 +124,7 @@ def write_report(
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    rows = in_cells_order(rows, (settings or {}).get("cells"))
     diags = diagnostics(rows)
     images = {
         "success_rate.png": figures.success_figure(rows),

@@ -18,8 +18,20 @@ Rows = list[dict[str, Any]]
 
 
 def cells_in_order(rows: Rows) -> list[str]:
-    """Cells in the order they first appear in the config (the sweep's --cells order)."""
+    """Cells in the order they first appear in ``rows`` (`in_cells_order` puts them in the
+    sweep's --cells order)."""
     return list(dict.fromkeys(r["cell"] for r in rows))
+
+
+def in_cells_order(rows: Rows, cells: list[str] | None) -> Rows:
+    """``rows`` with each task's cells in the order of ``cells`` (the sweep's --cells), where the
+    store returns them by name; cells not listed follow, by name. Tasks, lengths and seeds keep
+    their order."""
+    tasks = {task: i for i, task in enumerate(dict.fromkeys(r["task"] for r in rows))}
+    rank = {cell: i for i, cell in enumerate(cells or [])}
+    return sorted(
+        rows, key=lambda r: (tasks[r["task"]], rank.get(r["cell"], len(rank)), r["cell"])
+    )
 
 
 def group(rows: Rows) -> dict[str, dict[str, dict[int, Rows]]]:

@@ -7,6 +7,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from rnnlab.losses import sigmoid_binary_cross_entropy
 from rnnlab.tasks.base import (
     Batch,
     LossKind,
@@ -16,7 +17,6 @@ from rnnlab.tasks.base import (
     check_output_shape,
     counted_steps,
     one_hot,
-    sigmoid_bce,
 )
 
 SYMBOLS = "BTPSXVE"
@@ -130,11 +130,11 @@ class Reber(Task):
         lowest_legal = np.where(legal, logits, np.inf).min(axis=-1)
         highest_illegal = np.where(legal, -np.inf, logits).max(axis=-1)
         step_wrong = (lowest_legal <= highest_illegal) & steps
-        bce = sigmoid_bce(logits, batch.target).sum(axis=-1)
+        bce = sigmoid_binary_cross_entropy(logits, batch.target, steps)[0]
         string_wrong = float(np.mean(step_wrong.any(axis=1)))
         return {
             "metric": string_wrong,
-            "loss": float(bce[steps].mean()),
+            "loss": bce,
             "fraction_strings_wrong": string_wrong,
             "fraction_steps_wrong": float(step_wrong.sum() / steps.sum()),
         }
