@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
+from functools import partial
 
 from ..gradcheck import CELL_VARIANTS, all_cases, check_case
+from ..gradcheck_tagger import TAGGER_CASES, check_tagger
 
 NAME = "gradcheck"
 ORDER = 90
@@ -18,7 +21,8 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         description=(
             "Runs the float64 central finite-difference check over every cell, variant and "
             "layer option (1-2 layers, 1-2 directions, with and without lengths, full and "
-            f"truncated BPTT) and exits 1 if any maximum relative error exceeds {TOLERANCE:g}.\n"
+            "truncated BPTT), then the tagger (embeddings + stack + readout), and exits 1 if "
+            f"any maximum relative error exceeds {TOLERANCE:g}.\n"
             "Example: rnnlab gradcheck --cell lstm --variant peephole"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -29,17 +33,32 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     return parser
 
 
+def _checks(args: argparse.Namespace) -> list[tuple[str, Callable[[], dict[str, float]]]]:
+    """(name, check) of every case the flags select: cells first, then the tagger."""
+    checks = [
+        (case.name, partial(check_case, case, seed=args.seed))
+        for case in all_cases(args.cell, args.variant)
+    ]
+    if args.variant is None:
+        checks += [
+            (case.name, partial(check_tagger, case, seed=args.seed))
+            for case in TAGGER_CASES
+            if args.cell in (None, case.cell)
+        ]
+    return checks
+
+
 def run(args: argparse.Namespace) -> int:
-    cases = all_cases(args.cell, args.variant)
+    cases = _checks(args)
     worst_overall, failures = 0.0, 0
     print(f"{'case':<72} {'max rel error':>13}  worst")
-    for case in cases:
-        errors = check_case(case, seed=args.seed)
+    for name, check in cases:
+        errors = check()
         worst = max(errors, key=errors.__getitem__)
         ok = errors[worst] <= TOLERANCE
         failures += not ok
         worst_overall = max(worst_overall, errors[worst])
-        print(f"{case.name:<72} {errors[worst]:>13.2e}  {worst}{'' if ok else '  FAIL'}")
+        print(f"{name:<72} {errors[worst]:>13.2e}  {worst}{'' if ok else '  FAIL'}")
     print(
         f"{len(cases) - failures} passed, {failures} failed "
         f"(largest relative error {worst_overall:.2e}, tolerance {TOLERANCE:g})"
