@@ -124,3 +124,11 @@ def test_only_the_bidirectional_tagger_sees_the_next_word(rng) -> None:
     # it stays near chance (about 1/5); reading both ways makes the task a copy.
     assert _fit(True, rng) > 0.97
     assert _fit(False, rng) < 0.5
+
+
+def test_cli_gradcheck_checks_the_tagger(capsys) -> None:
+    from rnnlab.cli import main
+
+    assert main(["gradcheck", "--model", "tagger", "--cell", "rnn"]) == 0
+    out = capsys.readouterr().out
+    assert "tagger rnn layers=1 dirs=2" in out and "1 passed, 0 failed" in out

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
-from functools import partial
 
 from ..gradcheck import CELL_VARIANTS, all_cases, check_case
+from ..gradcheck_seq2seq import check_seq2seq, seq2seq_cases
 from ..gradcheck_tagger import TAGGER_CASES, check_tagger
 
 NAME = "gradcheck"
@@ -21,8 +20,8 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         description=(
             "Runs the float64 central finite-difference check over every cell, variant and "
             "layer option (1-2 layers, 1-2 directions, with and without lengths, full and "
-            "truncated BPTT), then the tagger (embeddings + stack + readout), and exits 1 if "
-            f"any maximum relative error exceeds {TOLERANCE:g}.\n"
+            "truncated BPTT), the encoder-decoder and the tagger (embeddings + stack + readout), "
+            f"and exits 1 if any maximum relative error exceeds {TOLERANCE:g}.\n"
             "Example: rnnlab gradcheck --cell lstm --variant peephole"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -30,26 +29,42 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser.add_argument("--cell", choices=sorted(CELL_VARIANTS), help="only this cell")
     parser.add_argument("--variant", help="only this variant (an LSTM preset, tanh/relu, ...)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the random problem")
+    parser.add_argument(
+        "--model",
+        choices=("all", "layers", "seq2seq", "tagger"),
+        default="all",
+        help="check the layers, the encoder-decoder, the tagger, or all (default)",
+    )
     return parser
 
 
-def _checks(args: argparse.Namespace) -> list[tuple[str, Callable[[], dict[str, float]]]]:
-    """(name, check) of every case the flags select: cells first, then the tagger."""
-    checks = [
-        (case.name, partial(check_case, case, seed=args.seed))
-        for case in all_cases(args.cell, args.variant)
-    ]
-    if args.variant is None:
+def _checks(args: argparse.Namespace) -> list:
+    """(name, check) pairs: the layer cases, then the encoder-decoder's and the tagger's (no
+    variant options)."""
+    checks: list = []
+    if args.model in ("all", "layers"):
+        checks += [(c.name, lambda c=c: check_case(c, seed=args.seed)) for c in all_cases(
+            args.cell, args.variant
+        )]  # fmt: skip
+    if args.model in ("all", "seq2seq") and args.variant is None:
         checks += [
-            (case.name, partial(check_tagger, case, seed=args.seed))
-            for case in TAGGER_CASES
-            if args.cell in (None, case.cell)
+            (c.name, lambda c=c: check_seq2seq(c, seed=args.seed)) for c in seq2seq_cases(args.cell)
+        ]
+    if args.model in ("all", "tagger") and args.variant is None:
+        checks += [
+            (c.name, lambda c=c: check_tagger(c, seed=args.seed))
+            for c in TAGGER_CASES
+            if args.cell in (None, c.cell)
         ]
     return checks
 
 
 def run(args: argparse.Namespace) -> int:
     cases = _checks(args)
+    if not cases:
+        raise ValueError(
+            f"cell: the {args.model} model is not checked with {args.cell} (nothing to check)"
+        )
     worst_overall, failures = 0.0, 0
     print(f"{'case':<72} {'max rel error':>13}  worst")
     for name, check in cases:
