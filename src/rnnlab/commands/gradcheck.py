@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ..gradcheck import CELL_VARIANTS, all_cases, check_case
+from ..gradcheck_pascanu import check_pascanu, pascanu_cases
 from ..gradcheck_seq2seq import check_seq2seq, seq2seq_cases
 from ..gradcheck_tagger import TAGGER_CASES, check_tagger
 
@@ -20,7 +21,8 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         description=(
             "Runs the float64 central finite-difference check over every cell, variant and "
             "layer option (1-2 layers, 1-2 directions, with and without lengths, full and "
-            "truncated BPTT), the encoder-decoder and the tagger (embeddings + stack + readout), "
+            "truncated BPTT), the encoder-decoder, Pascanu's regulariser and the tagger "
+            "(embeddings + stack + readout), "
             f"and exits 1 if any maximum relative error exceeds {TOLERANCE:g}.\n"
             "Example: rnnlab gradcheck --cell lstm --variant peephole"
         ),
@@ -31,16 +33,16 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, default=0, help="seed of the random problem")
     parser.add_argument(
         "--model",
-        choices=("all", "layers", "seq2seq", "tagger"),
+        choices=("all", "layers", "seq2seq", "regularizer", "tagger"),
         default="all",
-        help="check the layers, the encoder-decoder, the tagger, or all (default)",
+        help="check the layers, the encoder-decoder, Pascanu's Omega, the tagger, or all (default)",
     )
     return parser
 
 
 def _checks(args: argparse.Namespace) -> list:
-    """(name, check) pairs: the layer cases, then the encoder-decoder's and the tagger's (no
-    variant options)."""
+    """(name, check) pairs: the layer cases, then the encoder-decoder's, the regulariser's and
+    the tagger's (no variant options)."""
     checks: list = []
     if args.model in ("all", "layers"):
         checks += [(c.name, lambda c=c: check_case(c, seed=args.seed)) for c in all_cases(
@@ -49,6 +51,10 @@ def _checks(args: argparse.Namespace) -> list:
     if args.model in ("all", "seq2seq") and args.variant is None:
         checks += [
             (c.name, lambda c=c: check_seq2seq(c, seed=args.seed)) for c in seq2seq_cases(args.cell)
+        ]
+    if args.model in ("all", "regularizer") and args.variant is None:
+        checks += [
+            (c.name, lambda c=c: check_pascanu(c, seed=args.seed)) for c in pascanu_cases(args.cell)
         ]
     if args.model in ("all", "tagger") and args.variant is None:
         checks += [

@@ -164,11 +164,16 @@ class SequenceModel:
             x_read = None
         return out, ModelCache(chunks, y, h, x_read, last, state)
 
-    def backward(self, dout: Array, cache: ModelCache) -> dict[str, Array]:
-        """Gradients of every parameter (named as `params`) given dL/d out."""
-        return self.backward_with_input(dout, cache)[0]
+    def backward(
+        self, dout: Array, cache: ModelCache, trace: dict | None = None
+    ) -> dict[str, Array]:
+        """Gradients of every parameter (named as `params`) given dL/d out; ``trace`` receives
+        the layer's per-step state gradients (`RecurrentLayer.backward`), full BPTT only."""
+        return self.backward_with_input(dout, cache, trace)[0]
 
-    def backward_with_input(self, dout: Array, cache: ModelCache) -> tuple[dict[str, Array], Array]:
+    def backward_with_input(
+        self, dout: Array, cache: ModelCache, trace: dict | None = None
+    ) -> tuple[dict[str, Array], Array]:
         """(`backward`'s gradients, dL/dx (N, T, D)): for a layer below, e.g. an embedding."""
         W, h = self.readout["weight"], cache.h
         flat_dout = dout.reshape(-1, dout.shape[-1])
@@ -188,7 +193,7 @@ class SequenceModel:
         layer_grads = {name: np.zeros_like(p) for name, p in self.layer.params.items()}
         dxs = []
         for start, stop, layer_cache in cache.chunks:
-            dx_c, _, g = self.layer.backward(dy[:, start:stop], layer_cache)  # (1')
+            dx_c, _, g = self.layer.backward(dy[:, start:stop], layer_cache, trace=trace)  # (1')
             dxs.append(dx_c)
             for name, value in g.items():
                 layer_grads[name] += value
@@ -212,6 +217,7 @@ class SequenceModel:
         *,
         tbptt: int | None = None,
         rng: np.random.Generator | None = None,
+        trace: dict | None = None,
     ) -> tuple[float, dict[str, Array], dict[str, Any]]:
         """One training evaluation: (loss, gradients by parameter name, aux).
 
@@ -219,7 +225,8 @@ class SequenceModel:
         """
         output, cache = self.forward(batch.x, batch.lengths, tbptt=tbptt, rng=rng)
         value, dout = self.loss(output, batch)
-        return value, self.backward(dout, cache), {"output": output, "cache": cache}
+        grads = self.backward(dout, cache, trace)
+        return value, grads, {"output": output, "cache": cache}
 
     def predict(self, x: Array, lengths: Array | None = None, chunk: int = 512) -> Array:
         """The readout with dropout off, ``chunk`` sequences at a time (bounded memory)."""

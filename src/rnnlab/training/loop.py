@@ -66,6 +66,17 @@ def _clip(grads: dict[str, np.ndarray], config: TrainConfig) -> float:
     return norm
 
 
+def _add_omega(config: TrainConfig, model: SequenceModel, grads: dict, aux: dict, trace: dict):
+    """PMB13's regulariser: ``reg_weight * dOmega/dW_hh`` joins W_hh's gradient (their code
+    adds it to the task gradient before clipping; Omega is not part of the logged loss)."""
+    from ..models.pascanu import omega
+
+    (_, _, layer_cache), = aux["cache"].chunks  # full BPTT: one chunk
+    _, omega_grads = omega(model.layer, layer_cache, trace)
+    for name, value in omega_grads.items():
+        grads[name] = grads[name] + config.reg_weight * value
+
+
 def _row(state: TrainState, metrics: dict[str, float], lr: float, solved: bool) -> Row:
     n = max(state.count, 1)
     row: Row = {
@@ -117,7 +128,12 @@ def fit(
     try:
         while not state.finished(config):
             batch = task.sample(state.train_rng, config.batch)
-            loss, grads, _ = model.loss_and_grads(batch, tbptt=config.tbptt, rng=state.train_rng)
+            trace: dict | None = {} if config.regularizer else None
+            loss, grads, aux = model.loss_and_grads(
+                batch, tbptt=config.tbptt, rng=state.train_rng, trace=trace
+            )
+            if trace is not None:
+                _add_omega(config, model, grads, aux, trace)
             lr = optimizer.lr
             norm = _clip(grads, config)
             if math.isfinite(norm) and math.isfinite(loss):
