@@ -66,7 +66,7 @@ def _png(fig: Any) -> bytes:
 
 def _task_axes(n: int, height: float = 3.3) -> tuple[Any, list[Any]]:
     plt = _pyplot()
-    fig, axes = plt.subplots(1, n, figsize=(4.4 * n, height), squeeze=False)
+    fig, axes = plt.subplots(1, n, figsize=(5.6 * n, height), squeeze=False)  # room for legends
     return fig, list(axes[0])
 
 
@@ -104,7 +104,7 @@ def success_figure(rows: Rows) -> bytes:
         ax.set_ylabel("share of seeds solved")
         ax.set_title(task)
         _lag_axis(ax, lags, task)
-        ax.legend(fontsize=7, loc="best")
+        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))  # off the data
     fig.suptitle("Success rate over seeds against the lag (black: published results)", y=1.02)
     return _png(fig)
 
@@ -129,7 +129,7 @@ def steps_figure(rows: Rows) -> bytes:
         ax.set_title(task)
         _lag_axis(ax, lags, task)
         if ax.get_legend_handles_labels()[0]:
-            ax.legend(fontsize=7, loc="best")
+            ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))  # off the data
     fig.suptitle(
         "Median training steps to solve (solved seeds only; a missing point: none)", y=1.02
     )
@@ -166,8 +166,15 @@ def gradflow_figure(diags: dict[str, dict[str, dict[str, Any]]]) -> bytes:
         ax.set_title(title)
         ax.grid(alpha=0.3)
     axes[0].set_ylabel("||dL/dh_t|| / ||dL/dh_T||")
-    axes[1].legend(fontsize=7, loc="lower left")
+    axes[1].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))  # off the data
     any_diag = next((d for c in cells for d in diags[c].values() if d), None)
     where = f" ({any_diag['task']}, T={any_diag['length']})" if any_diag else ""
     fig.suptitle(f"Gradient flow back through time{where}", y=1.02)
     return _png(fig)
+
+
+def heatmap_figure(rows: Rows) -> bytes:
+    """(4) Per task, success by cell and lag (`rnnlab.experiments.atlas_report`)."""
+    from .atlas_report import heatmap_figure as draw
+
+    return draw(rows, _pyplot(), _png)
