@@ -144,6 +144,8 @@ def gradflow_figure(diags: dict[str, dict[str, dict[str, Any]]]) -> bytes:
     colours = _colours(cells)
     fig, axes = plt.subplots(1, 2, figsize=(11, 3.8), sharey=True)
     floor = 1e-30  # the lowest decade drawn; zeros (dL/dc at the loss step) are left out
+    points = {(d["task"], d["length"]) for c in cells for d in diags[c].values() if d}
+    same_point = len(points) <= 1  # else (the atlas) each cell at its own longest lag
     for ax, phase, title in (
         (axes[0], "init", "at initialisation"),
         (axes[1], "trained", "after training"),
@@ -156,7 +158,8 @@ def gradflow_figure(diags: dict[str, dict[str, dict[str, Any]]]) -> bytes:
                 rel = relative(diag, key)
                 if rel is None:
                     continue
-                label = cell if key == "dh" else f"{cell} (cell state c)"
+                name = cell if same_point else f"{cell}, T={diag['length']}"
+                label = name if key == "dh" else f"{name} (cell state c)"
                 shown = np.where(rel > 0, np.maximum(rel, floor), np.nan)  # log axis: no zeros
                 ax.plot(shown, style, color=colours[cell], label=label, lw=1.5)
         ax.axvline(GRADIENT_DISTANCE, color="grey", lw=0.8, ls="--")
