@@ -50,6 +50,8 @@ class Task(abc.ABC):
     criterion: ClassVar[str]  # the success rule in words
     source: ClassVar[str]  # the paper (and experiment) the definition follows
     length_field: ClassVar[str]  # the dataclass field that `make_task(name, length)` fills
+    output_kind: ClassVar[OutputKind]  # one readout per sequence, or one per step
+    loss: ClassVar[LossKind]  # the `rnnlab.losses` loss the model trains with
     # The architecture the source paper trained: True where its nets had direct input-to-output
     # connections (HS97 exp 2a), which the readout then gets too (`make_model`), for every cell.
     input_to_output: ClassVar[bool] = False
@@ -62,14 +64,6 @@ class Task(abc.ABC):
     @property
     @abc.abstractmethod
     def output_size(self) -> int: ...
-
-    @property
-    @abc.abstractmethod
-    def output_kind(self) -> OutputKind: ...
-
-    @property
-    @abc.abstractmethod
-    def loss(self) -> LossKind: ...
 
     @property
     @abc.abstractmethod

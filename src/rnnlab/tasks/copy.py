@@ -51,6 +51,8 @@ class Copy(Task):
     )
     source: ClassVar[str] = "Arjovsky, Shah & Bengio 2016 (copying memory)"
     length_field: ClassVar[str] = "T"
+    output_kind: ClassVar[OutputKind] = "many_to_many"
+    loss: ClassVar[LossKind] = "softmax_ce"
 
     def __post_init__(self) -> None:
         check_int("length T", self.T, 1)
@@ -63,14 +65,6 @@ class Copy(Task):
     @property
     def output_size(self) -> int:
         return N_SYMBOLS
-
-    @property
-    def output_kind(self) -> OutputKind:
-        return "many_to_many"
-
-    @property
-    def loss(self) -> LossKind:
-        return "softmax_ce"
 
     @property
     def max_length(self) -> int:

@@ -53,6 +53,8 @@ class LongLag(Task):
     criterion: ClassVar[str] = "max |error| of all sigmoid outputs < 0.25 on the test sequences"
     source: ClassVar[str] = "Hochreiter & Schmidhuber 1997 exp 2a"
     length_field: ClassVar[str] = "p"
+    output_kind: ClassVar[OutputKind] = "many_to_many"
+    loss: ClassVar[LossKind] = "sigmoid_bce"
     # HS97 2a's nets, RTRL/BPTT and LSTM alike, had every input unit connected to every output
     # unit (#w = 10504 at p = 100, (p + 1)^2 of them): predicting a_(i+1) from a_i is then a
     # direct map, and only the last symbol has to come through the recurrent memory.
@@ -69,14 +71,6 @@ class LongLag(Task):
     @property
     def output_size(self) -> int:
         return self.p + 1
-
-    @property
-    def output_kind(self) -> OutputKind:
-        return "many_to_many"
-
-    @property
-    def loss(self) -> LossKind:
-        return "sigmoid_bce"
 
     @property
     def max_length(self) -> int:

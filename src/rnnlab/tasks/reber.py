@@ -79,6 +79,8 @@ class Reber(Task):
     )
     source: ClassVar[str] = "Hochreiter & Schmidhuber 1997 exp 1 (embedded Reber grammar)"
     length_field: ClassVar[str] = "max_steps"
+    output_kind: ClassVar[OutputKind] = "many_to_many"
+    loss: ClassVar[LossKind] = "sigmoid_bce"
 
     def __post_init__(self) -> None:
         check_int("length max_steps", self.max_steps, 8)
@@ -91,14 +93,6 @@ class Reber(Task):
     @property
     def output_size(self) -> int:
         return len(SYMBOLS)
-
-    @property
-    def output_kind(self) -> OutputKind:
-        return "many_to_many"
-
-    @property
-    def loss(self) -> LossKind:
-        return "sigmoid_bce"
 
     @property
     def max_length(self) -> int:

@@ -64,6 +64,8 @@ class TemporalOrder(Task):
     criterion: ClassVar[str] = "<1% of test sequences misclassified"
     source: ClassVar[str] = "Hochreiter & Schmidhuber 1997 exp 6a/6b (positions scaled by T/100)"
     length_field: ClassVar[str] = "T"
+    output_kind: ClassVar[OutputKind] = "many_to_one"
+    loss: ClassVar[LossKind] = "softmax_ce"
 
     def __post_init__(self) -> None:
         check_choice("bits", self.bits, (2, 3))
@@ -77,14 +79,6 @@ class TemporalOrder(Task):
     @property
     def output_size(self) -> int:
         return 2**self.bits
-
-    @property
-    def output_kind(self) -> OutputKind:
-        return "many_to_one"
-
-    @property
-    def loss(self) -> LossKind:
-        return "softmax_ce"
 
     @property
     def max_length(self) -> int:

@@ -58,6 +58,8 @@ class TriggerRecall(Task):
     criterion: ClassVar[str] = "final |error| of both sigmoid outputs < 0.2 on every test sequence"
     source: ClassVar[str] = "Hochreiter & Schmidhuber 1997 exp 2c"
     length_field: ClassVar[str] = "q"
+    output_kind: ClassVar[OutputKind] = "many_to_one"
+    loss: ClassVar[LossKind] = "sigmoid_bce"
 
     def __post_init__(self) -> None:
         check_int("length q", self.q, 1)
@@ -76,14 +78,6 @@ class TriggerRecall(Task):
     @property
     def output_size(self) -> int:
         return 2
-
-    @property
-    def output_kind(self) -> OutputKind:
-        return "many_to_one"
-
-    @property
-    def loss(self) -> LossKind:
-        return "sigmoid_bce"
 
     @property
     def max_length(self) -> int:
