@@ -166,8 +166,8 @@ class CMUdict(Dataset):
     Options: ``model`` (only ``seq2seq``), ``attention`` (``luong`` = general, ``bahdanau`` =
     additive, ``dot``, ``general``, ``additive`` or ``none``), ``embed`` (letter and phoneme
     embedding width), ``beam`` (the evaluation's beam width; 1 is greedy) and ``alpha`` (its
-    length normalisation, `rnnlab.models.beam`); ``eval_words`` > 0 scores only the first that
-    many validation and held-out words (quick runs and tests; 0, the default, scores all).
+    length normalisation, `rnnlab.models.beam`); ``eval_words`` > 0 scores only that many
+    validation and held-out words, evenly spaced (quick runs and tests; 0 scores all).
     """
 
     model: str = "seq2seq"
@@ -218,9 +218,10 @@ class CMUdict(Dataset):
     def baseline_figures(self) -> dict[str, float]:
         """The spelling-neighbour baseline's WER and PER (%) on the evaluated validation words."""
         from .g2p_baseline import SpellingNeighbour
+        from .g2p_problem import evenly_spaced
 
         lexicon, parts = self.lexicon_and_split()
-        words = parts["valid"][: self.eval_words or None]
+        words = evenly_spaced(parts["valid"], self.eval_words)
         guesses = SpellingNeighbour(lexicon, parts["train"]).predict(words)
         scores = g2p_scores(guesses, [lexicon[w] for w in words])
         return {"neighbour_wer": 100 * scores["wer"], "neighbour_per": 100 * scores["per"]}

@@ -30,6 +30,13 @@ POOL = 32  # batches per length-sorted pool
 EVAL_CHUNK = 500  # words per decoding call
 
 
+def evenly_spaced(words: list[str], count: int) -> list[str]:
+    """``count`` words spread evenly through ``words`` (all of them when count is 0)."""
+    if not count or count >= len(words):
+        return words
+    return [words[i] for i in np.linspace(0, len(words) - 1, count).round().astype(int)]
+
+
 class G2PProblem:
     """Train on every (word, pronunciation) pair of the training words; score on the others."""
 
@@ -106,9 +113,9 @@ class G2PProblem:
         return out
 
     def eval_words(self, part: str) -> list[str]:
-        """The words of ``part`` an evaluation scores: all, or the first ``eval_words``."""
-        words = self.parts[part]
-        return words[: self.dataset.eval_words] if self.dataset.eval_words else words
+        """The words of ``part`` an evaluation scores: all, or ``eval_words`` of them evenly
+        spaced through the sorted list (its first ones would all begin with a)."""
+        return evenly_spaced(self.parts[part], self.dataset.eval_words)
 
     def score(self, model: Seq2Seq, part: str) -> dict[str, float]:
         """PER and WER in % on the evaluated words of ``part``."""
