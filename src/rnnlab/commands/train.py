@@ -13,6 +13,7 @@ from ..init import INITS
 from ..optim import OPTIMIZERS, SCHEDULES
 from ..training import TrainConfig, train_run
 from ..training.run import read_config
+from ._data_flags import add_data_flags, data_options
 
 NAME = "train"
 ORDER = 10
@@ -46,7 +47,6 @@ _FIELDS = {
     "minutes": "minutes",
 }
 _TASK_OPTIONS = ("variant", "bits", "test_size")
-_DATA_OPTIONS = ("valid",)
 
 
 def _clip(text: str) -> float | None:
@@ -95,7 +95,6 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     a("--config", type=Path, help="TOML file with the same settings (flags override it)")
     a("--task", help="task name (see `rnnlab tasks`)")
     a("--data", help="dataset name (see `rnnlab data`) or a path to a UTF-8 text file")
-    a("--valid", help="with --data PATH: a validation text file (default: the last 10 %%)")
     a("--minutes", type=float, help="stop at the first evaluation after this many minutes")
     a("--length", type=int, help="the task's length or lag (T, p, delay)")
     a("--cell", help="rnn, rnn:relu, lstm, lstm:<preset>, gru, gru:reset_before (default lstm)")
@@ -132,6 +131,7 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     a("--test-size", type=int, help="task option: test sequences per evaluation")
     a("--option", type=_option, action="append", default=[], metavar="KEY=VALUE",
       help="any other task option (repeatable)")  # fmt: skip
+    add_data_flags(p)
     a("--out", type=Path, help="run directory (without it nothing is written)")
     a("--resume", action="store_true", help="continue the run in --out from its checkpoint")
     a("--quiet", action="store_true", help="no progress bar")
@@ -154,19 +154,19 @@ def settings(args: argparse.Namespace) -> TrainConfig:
     toml = {} if args.config is None else _load_toml(args.config)
     if args.resume and args.out is not None and (args.out / "config.json").exists():
         data = read_config(args.out).to_dict()
-    else:  # a new dataset run starts from the dataset's defaults
+    saved = {**(data.get("data_options") or {}), **(toml.get("data_options") or {})}
+    dataset_options = data_options(args, saved)
+    if not data:  # a new dataset run starts from the dataset's defaults
         name = args.data if args.data is not None else toml.get("data")
         if isinstance(name, str) and name:
-            data = dict(dataset_class(name).defaults)
+            data = dict(dataset_class(name, dataset_options).defaults)
     data.update(toml)
     for dest, name in _FIELDS.items():
         value = getattr(args, dest)
         if value is not None:
             data[name] = value
-    data_options = dict(data.get("data_options") or {})
-    data_options.update({k: getattr(args, k) for k in _DATA_OPTIONS if getattr(args, k)})
-    if data_options:
-        data["data_options"] = data_options
+    if dataset_options:
+        data["data_options"] = dataset_options
     options = dict(data.get("task_options") or {})
     options.update({k: getattr(args, k) for k in _TASK_OPTIONS if getattr(args, k) is not None})
     options.update(dict(args.option))

@@ -7,20 +7,35 @@ from pathlib import Path
 from typing import Any
 
 from .base import Dataset
+from .classification import Digits, JapaneseVowels, SequenceFile
+from .forecasting import CO2, CsvSeries, Sunspots
+from .music import Chorales
 from .shakespeare import Shakespeare
 from .text import TextFile
 
-DATASETS: dict[str, type[Dataset]] = {cls.name: cls for cls in (Shakespeare,)}
+DATASETS: dict[str, type[Dataset]] = {
+    cls.name: cls for cls in (Shakespeare, Sunspots, CO2, JapaneseVowels, Digits, Chorales)
+}
+# Options that make a .csv path labelled sequences (a long-format table) instead of a series.
+_SEQUENCE_CSV_OPTIONS = ("id", "label")
 
 
 def _options(cls: type[Dataset]) -> list[str]:
     return [f.name for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
 
 
-def dataset_class(name_or_path: str) -> type[Dataset]:
-    """The class of a registered name; a path (anything not registered) is a user text file."""
+def dataset_class(name_or_path: str, options: dict[str, Any] | None = None) -> type[Dataset]:
+    """The class of a registered name; a path (anything not registered) is the user's own
+    file: ``.npz`` labelled sequences, ``.csv`` a series to forecast (or labelled sequences
+    in long format with the ``id``/``label`` options), anything else a UTF-8 text."""
     if name_or_path in DATASETS:
         return DATASETS[name_or_path]
+    suffix = Path(name_or_path).suffix.lower()
+    if suffix == ".npz":
+        return SequenceFile
+    if suffix == ".csv":
+        long_format = any((options or {}).get(k) for k in _SEQUENCE_CSV_OPTIONS)
+        return SequenceFile if long_format else CsvSeries
     looks_like_path = any(c in name_or_path for c in "/\\.") or Path(name_or_path).exists()
     if not looks_like_path:
         raise ValueError(
@@ -38,15 +53,15 @@ def make_dataset(name_or_path: str, **options: Any) -> Dataset:
     """
     if not isinstance(name_or_path, str) or not name_or_path:
         raise ValueError(f"data: expected a dataset name or a path, got {name_or_path!r}")
-    cls = dataset_class(name_or_path)
+    cls = dataset_class(name_or_path, options)
     allowed = [k for k in _options(cls) if k != "path"]
     for key in options:
         if key not in allowed:
             raise ValueError(
                 f"data option {key!r} is not known to {cls.name!r}; expected one of {allowed}"
             )
-    if cls is TextFile:
-        return TextFile(path=name_or_path, **options)
+    if "path" in _options(cls):
+        return cls(path=name_or_path, **options)  # type: ignore[call-arg]
     return cls(**options)
 
 

@@ -1,0 +1,44 @@
+"""The dataset options of ``rnnlab train --data``: flags that become ``data_options``."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+# flag dest -> data option (the dataset class's field)
+DATA_OPTIONS = {
+    "valid": "valid",
+    "target": "target",
+    "features": "features",
+    "time": "time",
+    "id": "id",
+    "label": "label",
+    "window": "window",
+    "horizon": "horizon",
+    "season": "season",
+    "test_fraction": "test_fraction",
+}
+
+
+def add_data_flags(parser: argparse.ArgumentParser) -> None:
+    a = parser.add_argument
+    a("--valid", help="with --data FILE.txt: a validation text file (default: the last 10 %%)")
+    a("--target", help="with --data FILE.csv: the column to forecast")
+    a("--features", help="with --data FILE.csv: more input columns, comma-separated")
+    a("--time", help="with --data FILE.csv: the time column (labels; or the order in long CSV)")
+    a("--id", help="with --data FILE.csv: the sequence-id column of a long-format table")
+    a("--label", help="with --data FILE.csv: the class-label column of a long-format table")
+    a("--window", type=int, help="forecasting: rows read per forecast (default: the dataset's)")
+    a("--horizon", type=int, help="forecasting: values forecast at once (default 1)")
+    a("--season", type=int, help="forecasting: the seasonal-naive baseline's period")
+    a("--test-fraction", type=float, help="your own file: the test part (default 0.2)")
+
+
+def data_options(args: argparse.Namespace, saved: dict[str, Any]) -> dict[str, Any]:
+    """``saved`` options updated by every flag given (a 0 is given, and then checked)."""
+    options = dict(saved)
+    for dest, name in DATA_OPTIONS.items():
+        value = getattr(args, dest)
+        if value is not None:
+            options[name] = value
+    return options
