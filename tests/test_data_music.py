@@ -114,3 +114,19 @@ def test_music_baselines_on_a_repeating_pattern() -> None:
     assert p[0] == pytest.approx(1 / (4 * 23 + 2), rel=1e-12)  # never heard: smoothed
     found = music_baselines(rolls[:3], rolls[3:])
     assert found["logistic_ar2"] < 0.5 * found["bernoulli"]  # the previous frames predict it
+
+
+def test_continuation_keeps_the_prompt_and_is_seeded() -> None:
+    from rnnlab.data.continuation import chord_prompt, continue_roll
+    from rnnlab.models import build_layer, make_model
+
+    rng = np.random.default_rng(0)
+    model = make_model(build_layer("lstm", 88, 8, 1, False, 0.0, "float64"), 88, "many_to_many",
+                       "sigmoid_bce", rng)  # fmt: skip
+    prompt = roll_from_notes(notes_of_stream(_two_bars()))
+    rolls = [continue_roll(model, prompt, 16, np.random.default_rng(5)) for _ in range(2)]
+    assert rolls[0].shape == (24, 88) and np.array_equal(rolls[0][:8], prompt)
+    assert np.array_equal(rolls[0], rolls[1]) and set(np.unique(rolls[0])) <= {0.0, 1.0}
+    assert chord_prompt([60, 64, 67]).nonzero()[1].tolist() == [39, 43, 46]
+    with pytest.raises(ValueError, match="chord: MIDI 200 is outside"):
+        chord_prompt([60, 200])

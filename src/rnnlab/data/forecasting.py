@@ -131,11 +131,6 @@ def forecast_problem(dataset: ForecastDataset, config: TrainConfig) -> FixedSetP
             metrics[f"rmse_h{H}"] = rmse(forecasts[:, -1], actual[split.test + H - 1])
         return metrics
 
-    details = forecast_baselines(actual, split.train_end, split.test, dataset.season, W)
-    for name, rows in split.periods.items():
-        found = forecast_baselines(actual, split.train_end, rows, dataset.season, W)
-        for base, value in found.items():
-            details[base][f"rmse_{name}"] = value["rmse"]
     record = {
         "window": W, "horizon": H, "columns": list(series.columns), "target": target,
         "train": [series.times[0], series.times[split.train_end - 1]],
@@ -144,12 +139,20 @@ def forecast_problem(dataset: ForecastDataset, config: TrainConfig) -> FixedSetP
         "filled_values": int(series.filled.sum()), "difference": dataset.difference,
         "scaler": frame.scaler.to_dict(),
     }  # fmt: skip
-    result = {
-        "data": config.data, "kind": dataset.kind, "split_info": record,
-        "metric_info": dataset.metric.as_dict(),
-        "baselines": {name: v["rmse"] for name, v in details.items()},
-        "baseline_details": details,
-    }  # fmt: skip
+
+    def result() -> dict[str, Any]:
+        details = forecast_baselines(actual, split.train_end, split.test, dataset.season, W)
+        for name, rows in split.periods.items():
+            found = forecast_baselines(actual, split.train_end, rows, dataset.season, W)
+            for base, value in found.items():
+                details[base][f"rmse_{name}"] = value["rmse"]
+        return {
+            "data": config.data, "kind": dataset.kind, "split_info": record,
+            "metric_info": dataset.metric.as_dict(),
+            "baselines": {name: v["rmse"] for name, v in details.items()},
+            "baseline_details": details,
+        }  # fmt: skip
+
     shape = Shape(series.table.shape[1], H, "many_to_one", "mse", W)
     label = config.data or dataset.name
     return FixedSetProblem(label, shape, train, test, score, result, {"split.json": record})
