@@ -145,18 +145,42 @@ def _write_csv(path: Path, n: int = 120) -> Path:
     return path
 
 
-def test_user_csv_trains_end_to_end(tmp_path: Path) -> None:
+def test_user_csv_trains_end_to_end(tmp_path: Path, capsys) -> None:
     path = _write_csv(tmp_path / "series.csv")
     out = tmp_path / "run"
-    argv = ["train", "--data", str(path), "--target", "y", "--features", "x", "--time", "date",
+    argv = ["train", "--data", str(path), "--target", "y", "--time", "date",
             "--window", "12", "--steps", "30", "--eval-every", "10", "--quiet", "--out", str(out)]
     assert main(argv) == 0
     result = json.loads((out / "result.json").read_text())
     assert result["kind"] == "forecast" and result["split_info"]["test_rows"] == 24
+    assert result["split_info"]["columns"] == ["y"]
     assert result["split_info"]["test"] == ["2000-0096", "2000-0119"]
     assert set(result["baselines"]) == {"persistence", "ar"}
     assert np.isfinite(result["metric"]) and result["params"] > 0
     assert (out / "split.json").exists() and (out / "params.npz").exists()
+    capsys.readouterr()
+    png = tmp_path / "f.png"
+    assert main(["forecast", "--run", str(out), "--horizon", "6", "--plot", str(png)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "(direct)" not in lines[0] and "(recursive)" in lines[0]  # trained one step ahead
+    rows = [line.split("\t") for line in lines[2:8]]
+    assert [r[0] for r in rows] == [f"2000-{i:04d}" for i in range(96, 102)]
+    assert all(np.isfinite(float(r[1])) for r in rows)
+    assert png.stat().st_size > 1000 and (out / "forecast.png").exists()
+
+
+def test_direct_multi_step_with_features(tmp_path: Path, capsys) -> None:
+    path = _write_csv(tmp_path / "series.csv")
+    out = tmp_path / "run"
+    assert main(["train", "--data", str(path), "--target", "y", "--features", "x", "--window",
+                 "12", "--horizon", "4", "--steps", "20", "--quiet", "--out", str(out)]) == 0
+    result = json.loads((out / "result.json").read_text())
+    assert result["split_info"]["columns"] == ["y", "x"] and "rmse_h4" in result["test"]
+    assert result["split_info"]["test_rows"] == 21  # the last 3 test rows lack 4 steps ahead
+    assert main(["forecast", "--run", str(out), "--horizon", "4"]) == 0
+    assert "(direct)" in capsys.readouterr().out
+    assert main(["forecast", "--run", str(out), "--horizon", "5"]) == 2  # recursive: 2 columns
+    assert "univariate" in capsys.readouterr().err
 
 
 BAD_CSV = [

@@ -17,6 +17,7 @@ DATA_OPTIONS = {
     "horizon": "horizon",
     "season": "season",
     "test_fraction": "test_fraction",
+    "difference": "difference",
 }
 
 
@@ -31,6 +32,9 @@ def add_data_flags(parser: argparse.ArgumentParser) -> None:
     a("--window", type=int, help="forecasting: rows read per forecast (default: the dataset's)")
     a("--horizon", type=int, help="forecasting: values forecast at once (default 1)")
     a("--season", type=int, help="forecasting: the seasonal-naive baseline's period")
+    a("--difference", action="store_const", const=True,
+      help="forecasting: model first differences (on for co2), forecasts = level + changes")
+    a("--no-difference", dest="difference", action="store_const", const=False)
     a("--test-fraction", type=float, help="your own file: the test part (default 0.2)")
 
 

@@ -8,11 +8,13 @@ generator.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 from ..models import SequenceModel
 from ..models.generate import generate
-from .piano_roll import KEYS, LOWEST_MIDI
+from .piano_roll import KEYS, LOWEST_MIDI, save_roll_png, write_midi
 
 Array = np.ndarray
 
@@ -46,3 +48,25 @@ def continue_roll(model: SequenceModel, prompt: Array, length: int, rng: np.rand
     _, inputs = generate(model, prompt[None, -1], length + 1, feedback="sample", rng=rng,
                          state=state)  # fmt: skip
     return np.concatenate([prompt, inputs[0, 1:]])
+
+
+def prompt_of_run(data_options: dict, chord: list[int] | None, frames: int) -> Array:
+    """The prompt: ``chord``, or the first ``frames`` frames of the run's first test chorale."""
+    if chord:
+        return chord_prompt(chord)
+    from .chorales import chorale_names, parse_chorale, split_names
+
+    seed = data_options.get("split_seed", 0)
+    first = split_names(chorale_names(), seed)["test"][0]
+    return parse_chorale(first)[:frames]
+
+
+def write_continuation(roll: Array, given: int, out: str | Path) -> tuple[Path, Path]:
+    """The continued roll as MIDI at ``out`` and its picture beside it (.png)."""
+    out = Path(out)
+    if out.suffix.lower() not in (".mid", ".midi"):
+        raise ValueError(f"out: expected a .mid file, got {str(out)!r}")
+    picture = out.with_suffix(".png")
+    write_midi(roll, out)
+    save_roll_png(roll, picture, given=given, title=f"{given} frames given, then sampled")
+    return out, picture

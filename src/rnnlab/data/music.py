@@ -60,7 +60,7 @@ class Chorales(Dataset):
     baseline_names: ClassVar[tuple[str, ...]] = ("bernoulli", "logistic_ar2")
     # LSTM-36 is Chung et al.'s ~20 k-parameter music model (19.8 k with their peepholes)
     defaults: ClassVar[dict[str, Any]] = {"hidden": 36, "batch": 8, "lr": 0.003,
-                                          "steps": 2000, "eval_every": 100}  # fmt: skip
+                                          "steps": 1200, "eval_every": 100}  # fmt: skip
 
     def __post_init__(self) -> None:
         package_dir("music21", self.name)
