@@ -19,6 +19,7 @@ from ..optim import OPTIMIZERS, make_optimizer, make_schedule
 from ..tasks import Task, make_task
 
 CLIP_MODES = ("norm", "value")
+REGULARIZERS = ("pascanu",)
 # Settings that do not change any number of the run, so --resume may change them (a time budget
 # decides where a run stops, not what any update computes).
 NOT_IDENTITY = ("checkpoint_every", "minutes")
@@ -84,6 +85,8 @@ class TrainConfig:
     early_stop: bool = True
     dtype: str = "float64"
     input_to_output: bool | None = None
+    regularizer: str | None = None
+    reg_weight: float = 1.0
 
     def __post_init__(self) -> None:
         for name in ("task_options", "data_options", "optimizer_options", "schedule_options"):
@@ -131,6 +134,26 @@ class TrainConfig:
             )
         if self.tbptt is not None and self.bidirectional:
             raise ValueError("tbptt: truncated BPTT needs a unidirectional layer")
+        self._check_regularizer(layer)
+
+    def _check_regularizer(self, layer: Any) -> None:
+        """PMB13's Omega (`rnnlab.models.pascanu`): full BPTT and a cell it applies to."""
+        from ..models.pascanu import supports
+
+        _positive_float("reg_weight", self.reg_weight)
+        if self.regularizer is None:
+            return
+        if self.regularizer not in REGULARIZERS:
+            raise ValueError(
+                f"regularizer: expected one of {', '.join(REGULARIZERS)}, got {self.regularizer!r}"
+            )
+        if self.tbptt is not None:
+            raise ValueError("regularizer: Pascanu's Omega is computed over full BPTT (no --tbptt)")
+        if not supports(layer):
+            raise ValueError(
+                f"regularizer: Pascanu's Omega needs h(t-1) to reach h(t) only through W_hh; "
+                f"cell {self.cell!r} multiplies it first"
+            )
 
     def _problem_shape(self) -> tuple[int, int]:
         """(input size, longest sequence) for checking the layer and init; checks task/data."""
@@ -141,6 +164,8 @@ class TrainConfig:
                 raise ValueError(f"data: expected a dataset name or a path, got {self.data!r}")
             if self.task_options or self.length is not None:
                 raise ValueError("data: a dataset run takes no length or task options")
+            if self.regularizer is not None:
+                raise ValueError("regularizer: only a --task run takes one")
             return 1, self.tbptt or 1
         if isinstance(self.length, bool) or not isinstance(self.length, int) or self.length < 1:
             raise ValueError(f"length: expected a positive integer, got {self.length!r}")

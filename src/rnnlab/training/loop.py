@@ -63,7 +63,7 @@ class TrainState:
 
 def evaluate(model: SequenceModel, task: Any, rng: np.random.Generator) -> dict[str, float]:
     """A task's metrics on ``task.test_size`` fresh sequences drawn from ``rng``."""
-    batch = task.sample(rng, task.test_size)
+    batch = task.test_batch(rng, task.test_size)
     return task.evaluate(model.predict(batch.x, batch.lengths), batch)
 
 

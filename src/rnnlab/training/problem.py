@@ -87,11 +87,16 @@ class TaskProblem:
         self, model: SequenceModel, config: TrainConfig, state: TrainState
     ) -> tuple[float, dict[str, np.ndarray]]:
         batch = self.task.sample(state.train_rng, config.batch)
-        loss, grads, _ = model.loss_and_grads(batch, tbptt=config.tbptt, rng=state.train_rng)
+        trace: dict | None = {} if config.regularizer else None
+        loss, grads, aux = model.loss_and_grads(
+            batch, tbptt=config.tbptt, rng=state.train_rng, trace=trace
+        )
+        if trace is not None:
+            _add_omega(config, model, grads, aux, trace)
         return loss, grads
 
     def evaluate(self, model: SequenceModel, state: TrainState) -> dict[str, float]:
-        batch = self.task.sample(state.test_rng, self.task.test_size)
+        batch = self.task.test_batch(state.test_rng, self.task.test_size)
         return self.task.evaluate(model.predict(batch.x, batch.lengths), batch)
 
     def solved(self, metrics: dict[str, float]) -> bool:
@@ -102,6 +107,17 @@ class TaskProblem:
 
     def run_files(self) -> dict[str, str]:
         return {}
+
+
+def _add_omega(config: TrainConfig, model: SequenceModel, grads: dict, aux: dict, trace: dict):
+    """PMB13's regulariser: ``reg_weight * dOmega/dW_hh`` joins W_hh's gradient (their code
+    adds it to the task gradient before clipping; Omega is not part of the logged loss)."""
+    from ..models.pascanu import omega
+
+    (_, _, layer_cache), = aux["cache"].chunks  # full BPTT: one chunk
+    _, omega_grads = omega(model.layer, layer_cache, trace)
+    for name, value in omega_grads.items():
+        grads[name] = grads[name] + config.reg_weight * value
 
 
 def make_problem(config: TrainConfig) -> Problem:
