@@ -130,3 +130,24 @@ def test_continuation_keeps_the_prompt_and_is_seeded() -> None:
     assert chord_prompt([60, 64, 67]).nonzero()[1].tolist() == [39, 43, 46]
     with pytest.raises(ValueError, match="chord: MIDI 200 is outside"):
         chord_prompt([60, 200])
+
+
+@pytest.mark.slow
+def test_chorales_train_and_sample_end_to_end(tmp_path, capsys) -> None:
+    """All 350 chorales parsed (or read from the cache), 20 updates, then a continuation."""
+    import json
+
+    from rnnlab.cli import main
+
+    run = tmp_path / "run"
+    assert main(["train", "--data", "chorales", "--steps", "20", "--eval-every", "10",
+                 "--quiet", "--out", str(run)]) == 0  # fmt: skip
+    result = json.loads((run / "result.json").read_text())
+    assert set(result["baselines"]) == {"bernoulli", "logistic_ar2"}
+    assert result["metric"] < result["baselines"]["bernoulli"] + 1.0
+    out = tmp_path / "c.mid"
+    argv = ["sample", "--run", str(run), "--length", "16", "--seed", "0", "--out", str(out)]
+    assert main(argv) == 0
+    assert read_midi_roll(out).shape[1] == 88 and out.with_suffix(".png").exists()
+    assert main(argv) == 2  # the MIDI file exists: refused, not overwritten
+    assert "exists" in capsys.readouterr().err

@@ -92,7 +92,7 @@ class JapaneseVowels(ClassifyDataset):
                                       "BSD-3; data UCI, CC BY 4.0",
                                       "datasets/data/JapaneseVowels/*.ts")  # fmt: skip
     defaults: ClassVar[dict[str, Any]] = {"hidden": 64, "batch": 16, "lr": 0.003,
-                                          "steps": 1000, "eval_every": 100}  # fmt: skip
+                                          "steps": 500, "eval_every": 100}  # fmt: skip
 
     def __post_init__(self) -> None:
         package_dir("aeon", self.name)
