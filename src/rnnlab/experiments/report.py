@@ -146,19 +146,34 @@ def write_report(
     }
     for name, data in images.items():
         (out / name).write_bytes(data)
-    summary = summary_lines(rows)
-    run_rows = [[_fmt(r[c]) for c in RUN_COLUMNS] for r in rows]
-    diag_rows = diagnostic_rows(diags)
-    notes = list(notes or [])
-    settings_text = json.dumps(settings or {}, sort_keys=True)
+    content = {
+        "reading": reading_lines(rows),
+        "summary": summary_lines(rows) + list(notes or []),
+        "tables": [
+            *_lag_tables(rows),
+            ("Gradient-flow diagnostics", (DIAG_HEADER, diagnostic_rows(diags))),
+            (f"Every run ({len(rows)})", (list(RUN_COLUMNS), _run_rows(rows))),
+        ],
+        "settings": json.dumps(settings or {}, sort_keys=True),
+    }
+    (out / "index.html").write_text(_html(title, content, images), encoding="utf-8")
+    (out / "README.md").write_text(_markdown(title, content), encoding="utf-8")
+    return out / "index.html"
 
+
+def _run_rows(rows: Rows) -> list[list[str]]:
+    return [[_fmt(r[c]) for c in RUN_COLUMNS] for r in rows]
+
+
+def _html(title: str, content: dict[str, Any], images: dict[str, bytes]) -> str:
+    """One self-contained page: the figures as data URIs, its own CSS, nothing fetched."""
     parts = [
         f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}"
         f"</title><style>{CSS}</style></head><body><h1>{html.escape(title)}</h1>",
         "<h2 id='reading'>What the figures show</h2>"
-        + "".join(f"<p>{html.escape(s)}</p>" for s in reading_lines(rows)),
+        + "".join(f"<p>{html.escape(s)}</p>" for s in content["reading"]),
         "<h2 id='summary'>Summary</h2><ul>"
-        + "".join(f"<li>{html.escape(s)}</li>" for s in summary + notes)
+        + "".join(f"<li>{html.escape(s)}</li>" for s in content["summary"])
         + "</ul>",
     ]
     for name, caption in FIGURES:
@@ -169,26 +184,23 @@ def write_report(
             f"src='data:image/png;base64,{encoded}'><figcaption>{html.escape(caption)}"
             "</figcaption></figure>"
         )
-    tables = _lag_tables(rows)
-    for heading, (header, body) in tables:
-        parts.append(f"<h2>{html.escape(heading)}</h2>" + _html_table(header, body))
-    parts.append("<h2 id='diagnostics'>Gradient-flow diagnostics</h2>")
-    parts.append(_html_table(DIAG_HEADER, diag_rows, left=2))
-    parts.append(f"<h2 id='runs'>Every run ({len(rows)})</h2>")
-    parts.append(_html_table(list(RUN_COLUMNS), run_rows, left=3))
-    parts.append(f"<h2>Settings</h2><pre>{html.escape(settings_text)}</pre></body></html>")
-    (out / "index.html").write_text("".join(parts), encoding="utf-8")
+    ids = {"Gradient-flow diagnostics": " id='diagnostics'", "Every run": " id='runs'"}
+    for heading, (header, body) in content["tables"]:
+        anchor = next((v for k, v in ids.items() if heading.startswith(k)), "")
+        left = 3 if heading.startswith("Every run") else 2 if anchor else 1
+        parts.append(f"<h2{anchor}>{html.escape(heading)}</h2>" + _html_table(header, body, left))
+    parts.append(f"<h2>Settings</h2><pre>{html.escape(content['settings'])}</pre></body></html>")
+    return "".join(parts)
 
+
+def _markdown(title: str, content: dict[str, Any]) -> str:
     md = [f"# {title}", "", "## What the figures show", ""]
-    md += [line for s in reading_lines(rows) for line in (s, "")]
+    md += [line for s in content["reading"] for line in (s, "")]
     md += ["## Summary", ""]
-    md += [f"- {s}" for s in summary + notes]
+    md += [f"- {s}" for s in content["summary"]]
     for name, caption in FIGURES:
         md += ["", f"## {caption}", "", f"![{caption}]({name})"]
-    for heading, (header, body) in tables:
+    for heading, (header, body) in content["tables"]:
         md += ["", f"## {heading}", "", _md_table(header, body)]
-    md += ["", "## Gradient-flow diagnostics", "", _md_table(DIAG_HEADER, diag_rows)]
-    md += ["", f"## Every run ({len(rows)})", "", _md_table(list(RUN_COLUMNS), run_rows)]
-    md += ["", "## Settings", "", f"`{settings_text}`", ""]
-    (out / "README.md").write_text("\n".join(md), encoding="utf-8")
-    return out / "index.html"
+    md += ["", "## Settings", "", f"`{content['settings']}`", ""]
+    return "\n".join(md)
