@@ -146,34 +146,41 @@ def write_report(
     }
     for name, data in images.items():
         (out / name).write_bytes(data)
-    content = {
-        "reading": reading_lines(rows),
-        "summary": summary_lines(rows) + list(notes or []),
-        "tables": [
-            *_lag_tables(rows),
-            ("Gradient-flow diagnostics", (DIAG_HEADER, diagnostic_rows(diags))),
-            (f"Every run ({len(rows)})", (list(RUN_COLUMNS), _run_rows(rows))),
-        ],
-        "settings": json.dumps(settings or {}, sort_keys=True),
-    }
-    (out / "index.html").write_text(_html(title, content, images), encoding="utf-8")
-    (out / "README.md").write_text(_markdown(title, content), encoding="utf-8")
+    summary = summary_lines(rows)
+    run_rows = [[_fmt(r[c]) for c in RUN_COLUMNS] for r in rows]
+    notes = list(notes or [])
+    settings_text = json.dumps(settings or {}, sort_keys=True)
+
+    tables = [(heading, None, header, body, 1) for heading, (header, body) in _lag_tables(rows)]
+    tables += [
+        ("Gradient-flow diagnostics", "diagnostics", DIAG_HEADER, diagnostic_rows(diags), 2),
+        (f"Every run ({len(rows)})", "runs", list(RUN_COLUMNS), run_rows, 3),
+    ]
+    texts = (reading_lines(rows), summary + notes)
+    (out / "index.html").write_text(_html(title, *texts, images, tables, settings_text), "utf-8")
+    (out / "README.md").write_text(_markdown(title, *texts, tables, settings_text), "utf-8")
     return out / "index.html"
 
 
-def _run_rows(rows: Rows) -> list[list[str]]:
-    return [[_fmt(r[c]) for c in RUN_COLUMNS] for r in rows]
+Table = tuple[str, str | None, list[str], list[list[str]], int]  # heading, id, header, body, left
 
 
-def _html(title: str, content: dict[str, Any], images: dict[str, bytes]) -> str:
-    """One self-contained page: the figures as data URIs, its own CSS, nothing fetched."""
+def _html(
+    title: str,
+    reading: list[str],
+    summary: list[str],
+    images: dict[str, bytes],
+    tables: list[Table],
+    settings_text: str,
+) -> str:
+    """index.html: one self-contained page, the figures embedded as data URIs."""
     parts = [
         f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}"
         f"</title><style>{CSS}</style></head><body><h1>{html.escape(title)}</h1>",
         "<h2 id='reading'>What the figures show</h2>"
-        + "".join(f"<p>{html.escape(s)}</p>" for s in content["reading"]),
+        + "".join(f"<p>{html.escape(s)}</p>" for s in reading),
         "<h2 id='summary'>Summary</h2><ul>"
-        + "".join(f"<li>{html.escape(s)}</li>" for s in content["summary"])
+        + "".join(f"<li>{html.escape(s)}</li>" for s in summary)
         + "</ul>",
     ]
     for name, caption in FIGURES:
@@ -184,23 +191,24 @@ def _html(title: str, content: dict[str, Any], images: dict[str, bytes]) -> str:
             f"src='data:image/png;base64,{encoded}'><figcaption>{html.escape(caption)}"
             "</figcaption></figure>"
         )
-    ids = {"Gradient-flow diagnostics": " id='diagnostics'", "Every run": " id='runs'"}
-    for heading, (header, body) in content["tables"]:
-        anchor = next((v for k, v in ids.items() if heading.startswith(k)), "")
-        left = 3 if heading.startswith("Every run") else 2 if anchor else 1
-        parts.append(f"<h2{anchor}>{html.escape(heading)}</h2>" + _html_table(header, body, left))
-    parts.append(f"<h2>Settings</h2><pre>{html.escape(content['settings'])}</pre></body></html>")
+    for heading, anchor, header, body, left in tables:
+        h2 = f"<h2 id='{anchor}'>" if anchor else "<h2>"
+        parts.append(f"{h2}{html.escape(heading)}</h2>" + _html_table(header, body, left=left))
+    parts.append(f"<h2>Settings</h2><pre>{html.escape(settings_text)}</pre></body></html>")
     return "".join(parts)
 
 
-def _markdown(title: str, content: dict[str, Any]) -> str:
+def _markdown(
+    title: str, reading: list[str], summary: list[str], tables: list[Table], settings_text: str
+) -> str:
+    """README.md: the same sections as index.html, the figures as the PNGs beside it."""
     md = [f"# {title}", "", "## What the figures show", ""]
-    md += [line for s in content["reading"] for line in (s, "")]
+    md += [line for s in reading for line in (s, "")]
     md += ["## Summary", ""]
-    md += [f"- {s}" for s in content["summary"]]
+    md += [f"- {s}" for s in summary]
     for name, caption in FIGURES:
         md += ["", f"## {caption}", "", f"![{caption}]({name})"]
-    for heading, (header, body) in content["tables"]:
+    for heading, _, header, body, _ in tables:
         md += ["", f"## {heading}", "", _md_table(header, body)]
-    md += ["", "## Settings", "", f"`{content['settings']}`", ""]
+    md += ["", "## Settings", "", f"`{settings_text}`", ""]
     return "\n".join(md)
