@@ -13,6 +13,7 @@ import numpy as np
 from .cells import GRUCell, LSTMCell, RNNCell, lstm_spec
 from .cells.base import Cell
 from .layer_base import LayerCache, PublicState, RecurrentLayer
+from .validation import check_bool
 
 __all__ = ["GRU", "LSTM", "RNN", "LayerCache", "PublicState", "RecurrentLayer"]
 
@@ -88,7 +89,7 @@ class GRU(RecurrentLayer):
         dtype: str | np.dtype = "float32",
         seed: int = 0,
     ) -> None:
-        self.reset_after = bool(reset_after)
+        self.reset_after = check_bool(reset_after, "reset_after")
         super().__init__(input_size, hidden_size, num_layers, bidirectional, dropout, dtype, seed)
 
     def _make_cell(self) -> Cell:

@@ -144,17 +144,19 @@ def settings(args: argparse.Namespace) -> TrainConfig:
         value = getattr(args, dest)
         if value is not None:
             data[name] = value
-    options = dict(data.get("task_options") or {})
-    options.update({k: getattr(args, k) for k in _TASK_OPTIONS if getattr(args, k) is not None})
-    options.update(dict(args.option))
-    if options:
-        data["task_options"] = options
+    options = {k: getattr(args, k) for k in _TASK_OPTIONS if getattr(args, k) is not None}
+    _merge(data, "task_options", {**options, **dict(args.option)})
     if args.momentum is not None:
-        data["optimizer_options"] = {
-            **(data.get("optimizer_options") or {}),
-            "momentum": args.momentum,
-        }
+        _merge(data, "optimizer_options", {"momentum": args.momentum})
     return TrainConfig.from_dict(data)
+
+
+def _merge(data: dict[str, Any], name: str, flags: dict[str, Any]) -> None:
+    """Add the options given as flags to the table ``data[name]``. A value there that is not a
+    table is left alone for `TrainConfig` to refuse with its one line."""
+    base = data.get(name)
+    if flags and (base is None or isinstance(base, dict)):
+        data[name] = {**(base or {}), **flags}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -163,14 +165,23 @@ def run(args: argparse.Namespace) -> int:
     config = settings(args)
     result = train_run(config, out_dir=args.out, resume=args.resume, progress=not args.quiet)
     where = "" if args.out is None else f" -> {args.out}"
-    outcome = (
-        f"solved at step {result['steps_to_solve']}"
-        if result["solved"]
-        else f"not solved after {result['steps_run']} steps"
-    )
+    if result.get("diverged"):  # result.json written before issue 18 has no such key
+        outcome = f"diverged at step {result['diverged_at']}"
+    elif result["solved"]:
+        outcome = f"solved at step {result['steps_to_solve']}"
+    else:
+        outcome = f"not solved after {result['steps_run']} steps"
     print(
         f"{config.task} length={config.length} {config.cell} ({result['init']} init): "
         f"{outcome}; test metric {result['metric']:.4g}; {result['params']} params; "
         f"{result['wall_time']:.1f} s{where}"
     )
+    if result.get("diverged"):  # a finished, recorded run, but not one to build on: exit 1
+        recorded = "" if args.out is None else f"; recorded in {args.out / 'result.json'}"
+        print(
+            f"rnnlab {NAME}: diverged at step {result['diverged_at']}: "
+            f"{result['diverged_reason']}{recorded}",
+            file=sys.stderr,
+        )
+        return 1
     return 0

@@ -41,6 +41,7 @@ from ..layer_state import detach_state
 from ..layers import LayerCache, PublicState, RecurrentLayer
 from ..losses import LOSSES
 from ..tasks.base import Batch, counted_steps
+from ..validation import all_finite
 
 Array = np.ndarray
 OutputKind = Literal["many_to_one", "many_to_many", "one_to_one"]
@@ -144,6 +145,10 @@ class SequenceModel:
             ys.append(y_c)
             if stop < T:
                 state = detach_state(state)  # the next chunk starts from a constant
+                if not _finite_state(state):  # blown up (the next chunk would refuse it): the
+                    # rest is NaN, the loss too, and the training loop skips the update
+                    ys.append(np.full((N, T - stop, y_c.shape[2]), np.nan, y_c.dtype))
+                    break
         y = ys[0] if len(ys) == 1 else np.concatenate(ys, axis=1)
         last = None
         if self.output_kind == "many_to_many":
@@ -175,6 +180,9 @@ class SequenceModel:
         else:
             dy = np.zeros_like(cache.y)
             dy[np.arange(len(cache.last)), cache.last] = dh  # (2')
+        if not all_finite(dy):  # a blown-up forward: the layer refuses a non-finite dy; NaN
+            # gradients tell the training loop to skip this update (its divergence policy)
+            return {name: np.full_like(p, np.nan) for name, p in self.params.items()}
         layer_grads = {name: np.zeros_like(p) for name, p in self.layer.params.items()}
         for start, stop, layer_cache in cache.chunks:
             _, _, g = self.layer.backward(dy[:, start:stop], layer_cache)  # (1')
@@ -224,6 +232,10 @@ class SequenceModel:
             f"output_kind='{self.output_kind}', loss='{self.loss_name}'"
             f"{', input_to_output=True' if self.input_to_output else ''})"
         )
+
+
+def _finite_state(state: PublicState) -> bool:
+    return all(all_finite(part) for part in (state if isinstance(state, tuple) else (state,)))
 
 
 def make_model(
