@@ -71,11 +71,32 @@ def test_onnx_runtime_equals_forward(rng, cell_kw, layers, bidirectional, length
         np.testing.assert_allclose(theirs, ours, atol=1e-5, rtol=0)
 
 
-@pytest.mark.parametrize("variant", ["hs97", "hs97_2a", "nig", "nfg", "nog", "niaf", "noaf", "fgr"])
-def test_variants_the_operator_cannot_compute_are_refused(rng, variant):
-    layer = rnnlab.LSTM(D, H, variant=variant, dtype="float32")
-    with pytest.raises(ValueError, match=f"variant: .*{variant}"):
-        layer_to_onnx(layer)
+SCANNED = ["hs97", "hs97_2a", "nig", "nfg", "nog", "niaf", "noaf", "fgr"]
+
+
+@pytest.mark.parametrize(
+    ("variant", "layers", "bidirectional", "lengths", "state"),
+    list(itertools.product(SCANNED, (1, 2), (False, True), (False, True), (False, True))),
+)
+def test_scanned_variants_in_onnx_runtime_equal_forward(rng, variant, layers, bidirectional,
+                                                        lengths, state):
+    """The variants ONNX's LSTM operator cannot compute run as a Scan over the step."""
+    layer = _layer("lstm", {"variant": variant}, layers, bidirectional, rng)
+    x = rng.standard_normal((N, T, D)).astype(np.float32)
+    feed, given = {"x": x}, {}
+    if lengths:
+        feed["lengths"] = given["lengths"] = np.array([7, 3, 5, 1, 7], dtype=np.int64)
+    rows = layers * (2 if bidirectional else 1)
+    if state:
+        sizes = layer.cell.state_sizes()
+        values = [rng.uniform(-0.9, 0.9, (rows, N, s)).astype(np.float32) for s in sizes]
+        feed.update({f"{n}0": v for n, v in zip(layer.cell.state_names, values, strict=True)})
+        given["state"] = tuple(values)
+    y, final, _ = layer.forward(x, **given)
+    got = _run(layer_to_onnx(layer, lengths=lengths, initial_state=state), feed)
+    assert len(got) == 1 + len(final)
+    for ours, theirs in zip([y, *final], got, strict=True):
+        np.testing.assert_allclose(theirs, ours, atol=1e-5, rtol=0)
 
 
 @pytest.mark.parametrize(("cell_kw", "bidirectional"), list(itertools.product(EXPORTABLE, (0, 1))))
@@ -124,3 +145,23 @@ def test_export_command_writes_a_model_onnx_runtime_runs(tmp_path, rng):
     before = target.read_bytes()
     assert main(["export", "--run", str(run_dir), "--onnx", str(target)]) == 2  # not overwritten
     assert target.read_bytes() == before
+
+
+def test_a_scanned_variant_exports_in_a_model(rng):
+    layer = _layer("lstm", {"variant": "fgr"}, 2, True, rng)
+    model = make_model(layer, 2, "many_to_one", "mse", rng)
+    x = rng.standard_normal((N, T, D)).astype(np.float32)
+    lens = np.array([7, 3, 5, 1, 7])
+    (out, *_) = _run(model_to_onnx(model, lengths=True), {"x": x, "lengths": lens})
+    np.testing.assert_allclose(out, model.predict(x, lens), atol=1e-5, rtol=0)
+
+
+def test_what_is_not_an_rnnlab_layer_is_refused():
+    with pytest.raises(ValueError, match="layer: expected an rnnlab RNN, LSTM or GRU"):
+        layer_to_onnx(object())
+
+
+def test_an_unwritable_path_is_one_line(tmp_path, rng):
+    layer = _layer("gru", {"reset_after": True}, 1, False, rng)
+    with pytest.raises(ValueError, match="path: cannot write"):
+        layer.to_onnx(tmp_path)  # a directory

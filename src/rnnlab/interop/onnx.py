@@ -14,8 +14,9 @@ Each layer is one ONNX ``LSTM``, ``GRU`` or ``RNN`` node (opset 14), chained: a 
 exported graph is the layer in eval mode). The weights are mapped by `onnx_layout` (gate order,
 peepholes, CIFG as ``input_forget=1``, the GRU's ``linear_before_reset`` from ``reset_after``,
 the RNN's ``Tanh`` / ``Relu``). LSTM variants the operator cannot compute (`hs97`, `hs97_2a`,
-`nig`, `nog`, `niaf`, `noaf`, `fgr`, and any spec with such a flag) are refused with a
-ValueError naming the variant.
+`nig`, `nfg`, `nog`, `niaf`, `noaf`, `fgr`: any spec without every gate, both tanh activations
+and no gate recurrence) become a ``Scan`` over the cell's step equations (`onnx_scan`), with
+their extra state (FGR's ``q``) as ``q0`` / ``q_n``. Any other layer is refused with one line.
 """
 
 from __future__ import annotations
@@ -26,59 +27,21 @@ from typing import Any
 import numpy as np
 
 from ..layers import GRU, LSTM, RNN, RecurrentLayer
+from .onnx_graph import Graph, finish, graph_inputs, import_onnx, output_shapes
 from .onnx_layout import direction_to_onnx, lstm_operator_supports
-
-OPSET = 14
-
-
-def _onnx() -> Any:
-    try:
-        import onnx
-    except ImportError:
-        raise ValueError('onnx: not installed; pip install -e ".[onnx]"') from None
-    return onnx
+from .onnx_scan import scan_direction
 
 
 def _kind(layer: RecurrentLayer) -> str:
+    """The ONNX operator of ``layer`` ("lstm", "gru", "rnn"), or "scan" for an LSTM variant
+    the operator cannot compute (`rnnlab.interop.onnx_scan`)."""
     if isinstance(layer, LSTM):
-        if not lstm_operator_supports(layer.spec):
-            raise ValueError(
-                f"variant: ONNX's LSTM operator cannot compute variant {layer.variant!r} "
-                "(it has every gate, both tanh activations and no gate recurrence); "
-                "exportable: vanilla, np, peephole, cifg"
-            )
-        return "lstm"
+        return "lstm" if lstm_operator_supports(layer.spec) else "scan"
     if isinstance(layer, GRU):
         return "gru"
     if isinstance(layer, RNN):
         return "rnn"
     raise ValueError(f"layer: expected an rnnlab RNN, LSTM or GRU, got {type(layer).__name__}")
-
-
-class _Graph:
-    """Nodes, initializers and fresh names for one graph."""
-
-    def __init__(self, onnx: Any, dtype: np.dtype) -> None:
-        self.onnx, self.dtype = onnx, dtype
-        self.nodes: list[Any] = []
-        self.initializers: list[Any] = []
-        self._count = 0
-
-    def name(self, stem: str) -> str:
-        self._count += 1
-        return f"{stem}_{self._count}"
-
-    def const(self, stem: str, value: np.ndarray) -> str:
-        name = self.name(stem)
-        self.initializers.append(self.onnx.numpy_helper.from_array(np.asarray(value), name))
-        return name
-
-    def node(self, op: str, inputs: list[str], outputs: int | list[str] = 1, **attrs: Any):
-        if isinstance(outputs, int):
-            outputs = [self.name(op.lower()) for _ in range(outputs)]
-        names = outputs
-        self.nodes.append(self.onnx.helper.make_node(op, inputs, names, **attrs))
-        return names[0] if len(names) == 1 else names
 
 
 def _stacked(layer: RecurrentLayer, kind: str, index: int) -> dict[str, np.ndarray]:
@@ -110,88 +73,95 @@ def _node_attributes(layer: RecurrentLayer, kind: str) -> dict[str, Any]:
     return attrs
 
 
-def _state_slice(g: _Graph, state: str | None, index: int, dirs: int) -> str:
+def _state_slice(g: Graph, state: str | None, first: int, count: int) -> str:
+    """Rows [first, first + count) of a (layers * dirs, N, H) state input, or "" if absent."""
     if state is None:
         return ""
-    starts, ends = g.const("starts", [index * dirs]), g.const("ends", [(index + 1) * dirs])
+    starts, ends = g.const("starts", [first]), g.const("ends", [first + count])
     return g.node("Slice", [state, starts, ends, g.const("axes", [0])])
 
 
-def _layer_nodes(g: _Graph, layer: RecurrentLayer, inputs: dict[str, str | None]) -> dict:
-    """The chain of recurrent nodes; returns the names of y (N, T, K), h_n and c_n."""
-    kind, dirs = _kind(layer), 2 if layer.bidirectional else 1
+def _operator_layer(g: Graph, layer: RecurrentLayer, kind: str, index: int, x: str, ctx: dict):
+    """One ONNX LSTM/GRU/RNN node: y (T, N, dirs * H) and the final states (dirs, N, H)."""
+    dirs = 2 if layer.bidirectional else 1
+    w = _stacked(layer, kind, index)
+    args = [x, g.const("W", w["W"]), g.const("R", w["R"]), g.const("B", w["B"])]
+    args.append(ctx["seq"])
+    args.append(_state_slice(g, ctx["inputs"].get("h0"), index * dirs, dirs))
+    if kind == "lstm":
+        args.append(_state_slice(g, ctx["inputs"].get("c0"), index * dirs, dirs))
+        args.append(g.const("P", w["P"]) if "P" in w else "")
+    names = g.node(kind.upper(), args, 3 if kind == "lstm" else 2, **_node_attributes(layer, kind))
+    y = g.node("Transpose", [names[0]], perm=[0, 2, 1, 3])  # (T, N, dirs, H)
+    y = g.node("Reshape", [y, g.const("shape", np.array([0, 0, -1], dtype=np.int64))])
+    return y, names[1:]
+
+
+def _zeros_state(g: Graph, x: str, width: int) -> str:
+    """A (N, width) zero state for the batch of x (T, N, D)."""
+    batch = g.node("Gather", [g.node("Shape", [x]), g.const("one", np.array([1]))], axis=0)
+    shape = g.node("Concat", [batch, g.const("width", np.array([width]))], axis=0)
+    zero = g.onnx.numpy_helper.from_array(np.zeros(1, dtype=g.dtype))
+    return g.node("ConstantOfShape", [shape], value=zero)
+
+
+def _scan_layer(g: Graph, layer: RecurrentLayer, index: int, x: str, ctx: dict):
+    """Each direction of an LSTM variant as a Scan (`onnx_scan`); states stacked (dirs, N, H)."""
+    dirs, names = (2 if layer.bidirectional else 1), layer.cell.state_names
+    widths = layer.cell.state_sizes()
+    ys, finals = [], [[] for _ in names]
+    for direction in range(dirs):
+        states = []
+        for name, width in zip(names, widths, strict=True):
+            given = ctx["inputs"].get(f"{name}0")
+            if given is None:
+                states.append(_zeros_state(g, x, width))
+                continue
+            row = _state_slice(g, given, index * dirs + direction, 1)
+            states.append(g.node("Squeeze", [row, g.const("axis", np.array([0]))]))
+        y, *final = scan_direction(g, layer, index, direction, x, {**ctx, "states": states})
+        ys.append(y)
+        for k, state in enumerate(final):
+            finals[k].append(g.node("Unsqueeze", [state, g.const("axis", np.array([0]))]))
+    y = g.node("Concat", ys, axis=2) if dirs > 1 else ys[0]
+    return y, [g.node("Concat", f, axis=0) if dirs > 1 else f[0] for f in finals]
+
+
+def _mask(g: Graph, x: str, lengths: str) -> str:
+    """(T, N, 1): 1 where t < lengths[n], from x (T, N, D) and lengths (N,) int64."""
+    steps = g.node("Gather", [g.node("Shape", [x]), g.const("zero", np.array(0))], axis=0)
+    t = g.node("Range", [g.const("start", np.array(0)), steps, g.const("delta", np.array(1))])
+    t = g.node("Unsqueeze", [t, g.const("axis", np.array([1]))])
+    valid = g.node("Cast", [g.node("Less", [t, lengths])], to=_elem(g))
+    return g.node("Unsqueeze", [valid, g.const("axis", np.array([2]))])
+
+
+def _elem(g: Graph) -> int:
+    return g.onnx.helper.np_dtype_to_tensor_dtype(g.dtype)
+
+
+def _layer_nodes(g: Graph, layer: RecurrentLayer, inputs: dict[str, str | None]) -> dict:
+    """The chain of recurrent nodes; returns the names of y (N, T, K) and the final states."""
+    kind = _kind(layer)
     lengths = inputs.get("lengths")
-    seq = g.node("Cast", [lengths], to=g.onnx.TensorProto.INT32) if lengths else ""
-    x = g.node("Transpose", [inputs["x"]], perm=[1, 0, 2])  # (T, N, D)
-    finals: dict[str, list[str]] = {"h": [], "c": []}
-    for index in range(layer.num_layers):
-        w = _stacked(layer, kind, index)
-        args = [x, g.const("W", w["W"]), g.const("R", w["R"]), g.const("B", w["B"]), seq]
-        args.append(_state_slice(g, inputs.get("h0"), index, dirs))
-        if kind == "lstm":
-            args.append(_state_slice(g, inputs.get("c0"), index, dirs))
-            args.append(g.const("P", w["P"]) if "P" in w else "")
-        outs = 3 if kind == "lstm" else 2
-        names = g.node(kind.upper(), args, outs, **_node_attributes(layer, kind))
-        finals["h"].append(names[1])
-        if kind == "lstm":
-            finals["c"].append(names[2])
-        y = g.node("Transpose", [names[0]], perm=[0, 2, 1, 3])  # (T, N, dirs, H)
-        x = g.node("Reshape", [y, g.const("shape", np.array([0, 0, -1], dtype=np.int64))])
-    out = {"y": g.node("Transpose", [x], perm=[1, 0, 2])}  # (N, T, dirs * H)
-    for key, names in finals.items():
-        if names:
-            out[f"{key}_n"] = g.node("Concat", names, axis=0) if len(names) > 1 else names[0]
-    return out
-
-
-def _inputs(g: _Graph, layer: RecurrentLayer, lengths: bool, initial_state: bool) -> tuple:
-    """Graph inputs (value infos) and their names by role."""
-    helper, elem = g.onnx.helper, g.onnx.helper.np_dtype_to_tensor_dtype(g.dtype)
-    rows = layer.num_layers * (2 if layer.bidirectional else 1)
-    infos = [helper.make_tensor_value_info("x", elem, ["N", "T", layer.input_size])]
-    names: dict[str, str | None] = {"x": "x"}
+    ctx: dict = {"inputs": inputs, "lengths": lengths, "seq": "", "mask": None}
     if lengths:
-        infos.append(helper.make_tensor_value_info("lengths", g.onnx.TensorProto.INT64, ["N"]))
-        names["lengths"] = "lengths"
-    if initial_state:
-        states = ("h0", "c0") if isinstance(layer, LSTM) else ("h0",)
-        for state in states:
-            shape = [rows, "N", layer.hidden_size]
-            infos.append(helper.make_tensor_value_info(state, elem, shape))
-            names[state] = state
-    return infos, names
-
-
-def _output_shapes(layer: RecurrentLayer, model: Any = None) -> dict[str, list]:
-    rows = layer.num_layers * (2 if layer.bidirectional else 1)
-    width = layer.hidden_size * (2 if layer.bidirectional else 1)
-    shapes: dict[str, list] = {"y": ["N", "T", width], "h_n": [rows, "N", layer.hidden_size]}
-    shapes["c_n"] = shapes["h_n"]
-    if model is not None:
-        steps = ["T"] if model.output_kind == "many_to_many" else []
-        shapes["out"] = ["N", *steps, model.output_size]
-    return shapes
-
-
-def _finish(
-    g: _Graph, inputs: list, outputs: dict[str, str], shapes: dict, path: str | Path | None
-) -> Any:
-    """Rename the result nodes to the public output names, check, and save."""
-    onnx, elem = g.onnx, g.onnx.helper.np_dtype_to_tensor_dtype(g.dtype)
-    infos = []
-    for public, internal in outputs.items():
-        g.nodes.append(onnx.helper.make_node("Identity", [internal], [public]))
-        infos.append(onnx.helper.make_tensor_value_info(public, elem, shapes[public]))
-    graph = onnx.helper.make_graph(g.nodes, "rnnlab", inputs, infos, g.initializers)
-    model = onnx.helper.make_model(
-        graph, opset_imports=[onnx.helper.make_opsetid("", OPSET)], producer_name="rnnlab"
-    )
-    model.ir_version = min(model.ir_version, 8)  # readable by older runtimes too
-    onnx.checker.check_model(model, full_check=True)
-    if path is not None:
-        Path(path).write_bytes(model.SerializeToString())
-    return model
+        ctx["seq"] = g.node("Cast", [lengths], to=g.onnx.TensorProto.INT32)
+    x = g.node("Transpose", [inputs["x"]], perm=[1, 0, 2])  # (T, N, D)
+    if lengths and kind == "scan":
+        ctx["mask"] = _mask(g, x, lengths)
+    finals: list[list[str]] = [[] for _ in layer.cell.state_names]
+    for index in range(layer.num_layers):
+        if kind == "scan":
+            x, states = _scan_layer(g, layer, index, x, ctx)
+        else:
+            x, states = _operator_layer(g, layer, kind, index, x, ctx)
+        for k, state in enumerate(states):
+            finals[k].append(state)
+    out = {"y": g.node("Transpose", [x], perm=[1, 0, 2])}  # (N, T, dirs * H)
+    for name, states in zip(layer.cell.state_names, finals, strict=True):
+        out[f"{name}_n"] = g.node("Concat", states, axis=0) if len(states) > 1 else states[0]
+    return out
 
 
 def layer_to_onnx(
@@ -206,12 +176,13 @@ def layer_to_onnx(
     ``lengths`` adds the ``lengths`` input (right-padded batches, as ``layer.forward``'s
     ``lengths``), ``initial_state`` the ``h0`` (``c0``) inputs. See the module docstring.
     """
-    g = _Graph(_onnx(), np.dtype(layer.dtype))
-    infos, names = _inputs(g, layer, lengths, initial_state)
-    return _finish(g, infos, _layer_nodes(g, layer, names), _output_shapes(layer), path)
+    _kind(layer)  # refuses what is not an rnnlab layer
+    g = Graph(import_onnx(), np.dtype(layer.dtype))
+    infos, names = graph_inputs(g, layer, lengths, initial_state)
+    return finish(g, infos, _layer_nodes(g, layer, names), output_shapes(layer), path)
 
 
-def _readout_nodes(g: _Graph, model: Any, y: str, names: dict[str, str | None]) -> str:
+def _readout_nodes(g: Graph, model: Any, y: str, names: dict[str, str | None]) -> str:
     """``out = h @ W.T + b [+ x_r @ S.T]``, ``h`` (and ``x_r``) read where the model reads."""
 
     def read(seq: str) -> str:
@@ -246,9 +217,9 @@ def model_to_onnx(
     softmax or sigmoid loss).
     """
     layer = model.layer
-    g = _Graph(_onnx(), np.dtype(layer.dtype))
-    infos, names = _inputs(g, layer, lengths, initial_state)
+    g = Graph(import_onnx(), np.dtype(layer.dtype))
+    infos, names = graph_inputs(g, layer, lengths, initial_state)
     outputs = _layer_nodes(g, layer, names)
     outputs["out"] = _readout_nodes(g, model, outputs.pop("y"), names)
     ordered = {"out": outputs.pop("out"), **outputs}
-    return _finish(g, infos, ordered, _output_shapes(layer, model), path)
+    return finish(g, infos, ordered, output_shapes(layer, model), path)
