@@ -50,7 +50,7 @@ WRONG = {
     "weight_decay": "0", "schedule": None, "schedule_options": "cosine", "clip": "1",
     "clip_mode": 0, "seed": "a", "eval_every": True, "checkpoint_every": 2.0,
     "tbptt": "4", "early_stop": "no", "dtype": 64, "input_to_output": "yes",
-    "diverge_after": 5.0, "diverge_share": True,
+    "diverge_after": 5.0, "diverge_share": True, "regularizer": 5, "reg_weight": "1",
 }  # fmt: skip
 
 

@@ -41,6 +41,8 @@ _FIELDS = {
     "early_stop": "early_stop",
     "dtype": "dtype",
     "input_to_output": "input_to_output",
+    "regularizer": "regularizer",
+    "reg_weight": "reg_weight",
 }
 _TASK_OPTIONS = ("variant", "bits", "test_size")
 
@@ -107,6 +109,9 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     a("--eval-every", type=int, help="evaluate every N updates (default 100)")
     a("--checkpoint-every", type=int, help="checkpoint every N updates (default 500)")
     a("--tbptt", type=int, help="truncated BPTT window in steps (default: full BPTT)")
+    a("--regularizer", choices=("pascanu",),
+      help="add Pascanu et al. 2013's Omega (keeps the error's norm through time) to the loss")
+    a("--reg-weight", type=float, help="Omega's weight (PMB13's alpha; default 1)")
     a("--no-early-stop", dest="early_stop", action="store_const", const=False)
     a("--dtype", choices=("float64", "float32"), help="default float64")
     a("--input-to-output", dest="input_to_output", action="store_const", const=True,

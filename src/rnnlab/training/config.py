@@ -21,6 +21,7 @@ from ..optim import OPTIMIZERS, make_optimizer, make_schedule
 from ..tasks import Task, make_task
 
 CLIP_MODES = ("norm", "value")
+REGULARIZERS = ("pascanu",)
 # Settings that do not change any number of the run, so --resume may change them.
 NOT_IDENTITY = ("checkpoint_every",)
 
@@ -111,6 +112,8 @@ class TrainConfig:
     early_stop: bool = True
     dtype: str = "float64"
     input_to_output: bool | None = None
+    regularizer: str | None = None
+    reg_weight: float = 1.0
     diverge_after: int = 50
     diverge_share: float = 0.5
 
@@ -165,6 +168,26 @@ class TrainConfig:
             check_init(layer, self.init, task.max_length)
         if self.tbptt is not None and self.bidirectional:
             raise ValueError("tbptt: truncated BPTT needs a unidirectional layer")
+        self._check_regularizer(layer)
+
+    def _check_regularizer(self, layer: Any) -> None:
+        """PMB13's Omega (`rnnlab.models.pascanu`): full BPTT and a cell it applies to."""
+        from ..models.pascanu import supports
+
+        _positive_float("reg_weight", self.reg_weight)
+        if self.regularizer is None:
+            return
+        if self.regularizer not in REGULARIZERS:
+            raise ValueError(
+                f"regularizer: expected one of {', '.join(REGULARIZERS)}, got {self.regularizer!r}"
+            )
+        if self.tbptt is not None:
+            raise ValueError("regularizer: Pascanu's Omega is computed over full BPTT (no --tbptt)")
+        if not supports(layer):
+            raise ValueError(
+                f"regularizer: Pascanu's Omega needs h(t-1) to reach h(t) only through W_hh; "
+                f"cell {self.cell!r} multiplies it first"
+            )
 
     # -- derived pieces ------------------------------------------------------------------------
 

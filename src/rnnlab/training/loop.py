@@ -105,13 +105,29 @@ def _clip(grads: dict[str, np.ndarray], config: TrainConfig) -> float:
     return norm
 
 
+def _add_omega(config: TrainConfig, model: SequenceModel, grads: dict, aux: dict, trace: dict):
+    """PMB13's regulariser: ``reg_weight * dOmega/dW_hh`` joins W_hh's gradient (their code
+    adds it to the task gradient before clipping; Omega is not part of the logged loss)."""
+    from ..models.pascanu import omega
+
+    (_, _, layer_cache), = aux["cache"].chunks  # full BPTT: one chunk
+    _, omega_grads = omega(model.layer, layer_cache, trace)
+    for name, value in omega_grads.items():
+        grads[name] = grads[name] + config.reg_weight * value
+
+
 def _train_step(
     config: TrainConfig, model: SequenceModel, task: Task, optimizer: Optimizer, state: TrainState
 ) -> float:
     """One update on a fresh batch, or one skipped update (see the module docstring)."""
     batch = task.sample(state.train_rng, config.batch)
+    trace: dict | None = {} if config.regularizer else None
     with np.errstate(all="ignore"):  # overflow is the divergence policy's to judge
-        loss, grads, _ = model.loss_and_grads(batch, tbptt=config.tbptt, rng=state.train_rng)
+        loss, grads, aux = model.loss_and_grads(
+            batch, tbptt=config.tbptt, rng=state.train_rng, trace=trace
+        )
+        if trace:  # empty when the forward blew up and no backward ran (NaN gradients)
+            _add_omega(config, model, grads, aux, trace)
         norm = _clip(grads, config)
         applied = math.isfinite(norm) and math.isfinite(loss)
         if applied:
