@@ -141,3 +141,17 @@ def test_divergence_settings_are_checked() -> None:
         TrainConfig(**SMALL, diverge_after=0)
     with pytest.raises(ValueError, match=r"^diverge_share: "):
         TrainConfig(**SMALL, diverge_share=1.5)
+
+
+def test_a_text_model_that_blows_up_ends_diverged(tmp_path, capsys) -> None:
+    # The character model carries its state from window to window: a blown-up state must not
+    # reach the next window's forward (which refuses it) nor a checkpoint.
+    (tmp_path / "t.txt").write_bytes(b"To be, or not to be, that is the question:\n" * 20)
+    argv = ["train", "--data", str(tmp_path / "t.txt"), "--hidden", "8", "--batch", "2",
+            "--tbptt", "5", "--steps", "60", "--eval-every", "10", "--checkpoint-every", "5",
+            "--cell", "rnn:relu", "--clip", "none", "--optimizer", "sgd", "--lr", "1e30",
+            "--quiet", "--out", str(tmp_path / "run")]  # fmt: skip
+    assert main(argv) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("rnnlab train: diverged at step "), err
+    assert json.loads((tmp_path / "run" / "result.json").read_text())["diverged"]

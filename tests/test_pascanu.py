@@ -75,7 +75,7 @@ def test_omega_is_zero_where_the_norm_is_kept_and_grows_where_it_is_lost(rng):
 def test_the_regulariser_moves_only_w_hh(rng):
     config = TrainConfig(task="adding", length=10, cell="rnn", hidden=4, regularizer="pascanu",
                          reg_weight=2.0)
-    from rnnlab.training.loop import _add_omega
+    from rnnlab.training.problem import _add_omega
     from rnnlab.training.run import build_model
 
     model = build_model(config, rng)

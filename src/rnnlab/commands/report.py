@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 NAME = "report"
@@ -21,26 +20,30 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--db", default="results.sqlite", help="SQLite results file")
+    parser.add_argument(
+        "--db",
+        nargs="+",
+        default=["results.sqlite"],
+        help="SQLite results file(s); several (the shards of one sweep) are merged",
+    )
     parser.add_argument("--out", default="report", help="report directory")
     return parser
 
 
 def run(args: argparse.Namespace) -> int:
     from ..experiments.driver import PLOT_LINE
+    from ..experiments.merge import merged_rows
     from ..experiments.report import plot_available, write_report
-    from ..experiments.store import Store
 
-    if not Path(args.db).exists():
-        raise ValueError(f"--db: {args.db} does not exist")
+    for path in args.db:
+        if not Path(path).exists():
+            raise ValueError(f"--db: {path} does not exist")
     if not plot_available():
         print(PLOT_LINE)
         return 1
-    with Store(args.db) as store:
-        rows = store.runs()
-        settings = store.get_meta("settings")
+    rows, settings = merged_rows(args.db)
     if not rows:
-        raise ValueError(f"--db: {args.db} holds no finished runs")
-    path = write_report(rows, args.out, settings=json.loads(settings or "{}"))
+        raise ValueError(f"--db: {', '.join(args.db)} holds no finished runs")
+    path = write_report(rows, args.out, settings=settings)
     print(f"report: {path} and {path.parent / 'README.md'}")
     return 0

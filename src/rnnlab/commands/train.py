@@ -8,6 +8,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, NoReturn
 
+from ..data import dataset_class
 from ..init import INITS
 from ..optim import OPTIMIZERS, SCHEDULES
 from ..training import TrainConfig, train_run
@@ -41,10 +42,13 @@ _FIELDS = {
     "early_stop": "early_stop",
     "dtype": "dtype",
     "input_to_output": "input_to_output",
+    "data": "data",
+    "minutes": "minutes",
     "regularizer": "regularizer",
     "reg_weight": "reg_weight",
 }
 _TASK_OPTIONS = ("variant", "bits", "test_size")
+_DATA_OPTIONS = ("valid",)
 
 
 def _clip(text: str) -> float | None:
@@ -68,14 +72,17 @@ def _option(text: str) -> tuple[str, Any]:
 def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p = sub.add_parser(
         NAME,
-        help="train one model on one task; writes config.json, metrics.csv, result.json",
+        help="train one model on a task or a dataset; writes config.json, metrics.csv, result.json",
         description=(
-            "Train a recurrent model on a long-time-lag task with on-line batches, periodic "
-            "evaluation on fresh test sequences and early stopping at the task's criterion.\n"
+            "Train a recurrent model on a long-time-lag task (--task) with on-line batches, "
+            "periodic evaluation on fresh test sequences and early stopping at the task's "
+            "criterion; or on a real dataset (--data NAME|PATH, see `rnnlab data`), starting "
+            "from the dataset's own defaults.\n"
             "LSTM and GRU start from chrono init (T_max = the task's longest sequence), the "
             "RNN from PyTorch's.\n\n"
             "Example: rnnlab train --task adding --length 100 --cell lstm --hidden 16 "
             "--steps 6000 --batch 32 --lr 0.005 --seed 0 --out runs/x\n"
+            "         rnnlab train --data shakespeare --cell lstm --minutes 10 --out runs/s\n"
             "Resume:  rnnlab train --out runs/x --resume"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -89,6 +96,9 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     a = p.add_argument
     a("--config", type=Path, help="TOML file with the same settings (flags override it)")
     a("--task", help="task name (see `rnnlab tasks`)")
+    a("--data", help="dataset name (see `rnnlab data`) or a path to a UTF-8 text file")
+    a("--valid", help="with --data PATH: a validation text file (default: the last 10 %%)")
+    a("--minutes", type=float, help="stop at the first evaluation after this many minutes")
     a("--length", type=int, help="the task's length or lag (T, p, delay)")
     a("--cell", help="rnn, rnn:relu, lstm, lstm:<preset>, gru, gru:reset_before (default lstm)")
     a("--init", help=f"initialisation: {', '.join(INITS)}")
@@ -114,8 +124,13 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     a("--reg-weight", type=float, help="Omega's weight (PMB13's alpha; default 1)")
     a("--no-early-stop", dest="early_stop", action="store_const", const=False)
     a("--dtype", choices=("float64", "float32"), help="default float64")
-    a("--input-to-output", dest="input_to_output", action="store_const", const=True,
-      help="readout also reads the input directly (default: as the task's paper; on for longlag)")
+    a(
+        "--input-to-output",
+        dest="input_to_output",
+        action="store_const",
+        const=True,
+        help="readout also reads the input directly (default: as the task's paper; on for longlag)",
+    )
     a("--no-input-to-output", dest="input_to_output", action="store_const", const=False)
     a("--variant", help="task option, e.g. adding --variant pascanu")
     a("--bits", type=int, help="task option of temporal_order (2 or 3)")
@@ -139,16 +154,22 @@ def _load_toml(path: Path) -> dict[str, Any]:
 
 
 def settings(args: argparse.Namespace) -> TrainConfig:
-    """Saved config (with --resume) < TOML file < flags."""
+    """Saved config (with --resume) or the dataset's defaults < TOML file < flags."""
     data: dict[str, Any] = {}
+    toml = {} if args.config is None else _load_toml(args.config)
     if args.resume and args.out is not None and (args.out / "config.json").exists():
         data = read_config(args.out).to_dict()
-    if args.config is not None:
-        data.update(_load_toml(args.config))
+    else:  # a new dataset run starts from the dataset's defaults
+        name = args.data if args.data is not None else toml.get("data")
+        if isinstance(name, str) and name:
+            data = dict(dataset_class(name).defaults)
+    data.update(toml)
     for dest, name in _FIELDS.items():
         value = getattr(args, dest)
         if value is not None:
             data[name] = value
+    data_options = {k: getattr(args, k) for k in _DATA_OPTIONS if getattr(args, k)}
+    _merge(data, "data_options", data_options)
     options = {k: getattr(args, k) for k in _TASK_OPTIONS if getattr(args, k) is not None}
     _merge(data, "task_options", {**options, **dict(args.option)})
     if args.momentum is not None:
@@ -170,6 +191,16 @@ def run(args: argparse.Namespace) -> int:
     config = settings(args)
     result = train_run(config, out_dir=args.out, resume=args.resume, progress=not args.quiet)
     where = "" if args.out is None else f" -> {args.out}"
+    if config.data is not None:
+        info, baselines = result["metric_info"], result["baselines"]
+        against = ", ".join(f"{k} {v:.4g}" for k, v in baselines.items())
+        print(
+            f"{config.data} {config.cell} H={config.hidden}x{config.num_layers}: "
+            f"{info['name']} {result['metric']:.4g} {info['unit']} (baselines: {against}); "
+            f"{result['steps_run']} steps, stopped by {result['stopped']}; "
+            f"{result['params']} params; {result['wall_time']:.1f} s{where}"
+        )
+        return _diverged(args, result)
     if result.get("diverged"):  # result.json written before issue 18 has no such key
         outcome = f"diverged at step {result['diverged_at']}"
     elif result["solved"]:
@@ -181,12 +212,18 @@ def run(args: argparse.Namespace) -> int:
         f"{outcome}; test metric {result['metric']:.4g}; {result['params']} params; "
         f"{result['wall_time']:.1f} s{where}"
     )
-    if result.get("diverged"):  # a finished, recorded run, but not one to build on: exit 1
-        recorded = "" if args.out is None else f"; recorded in {args.out / 'result.json'}"
-        print(
-            f"rnnlab {NAME}: diverged at step {result['diverged_at']}: "
-            f"{result['diverged_reason']}{recorded}",
-            file=sys.stderr,
-        )
-        return 1
-    return 0
+    return _diverged(args, result)
+
+
+def _diverged(args: argparse.Namespace, result: dict[str, Any]) -> int:
+    """Exit code 1 and one line on stderr for a diverged run (a finished, recorded run, but
+    not one to build on: see docs/training.md); 0 otherwise."""
+    if not result.get("diverged"):
+        return 0
+    recorded = "" if args.out is None else f"; recorded in {args.out / 'result.json'}"
+    print(
+        f"rnnlab {NAME}: diverged at step {result['diverged_at']}: "
+        f"{result['diverged_reason']}{recorded}",
+        file=sys.stderr,
+    )
+    return 1

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from .executors import open_pool
-from .plan import SweepSettings, base_config, count_params, plan_sweep
+from .plan import Job, SweepSettings, base_config, count_params, plan_sweep
 from .report import plot_available, write_report
 from .store import Store
 from .sweep import SweepOutcome, run_sweep
@@ -32,10 +33,14 @@ def execute(
     name: str,
     title: str = "rnnlab: RNN vs LSTM vs GRU over time lags",
     notes: list[str] | None = None,
+    select: Callable[[list[Job]], list[Job]] | None = None,
 ) -> SweepOutcome:
-    """Run the sweep of ``settings`` into ``args.db`` and write the report into ``args.out``."""
+    """Run the sweep of ``settings`` into ``args.db`` and write the report into ``args.out``;
+    ``select`` keeps a part of the planned jobs (one shard of a sweep split over machines)."""
     validate(settings)
     jobs = plan_sweep(settings)
+    if select is not None:
+        jobs = select(jobs)
     with Store(args.db) as store:
         store.check_settings(settings.fingerprint())
         with open_pool(args.scheduler, args.workers) as pool:

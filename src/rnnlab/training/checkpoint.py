@@ -1,7 +1,8 @@
 """Atomic file writes and checkpoints that resume a run to exactly the same numbers.
 
 A checkpoint ``checkpoint-0000500.npz`` holds, after update 500: every parameter
-(``param/<name>``), the optimizer's `state_dict` (``opt/<key>``) and one JSON string ``meta``
+(``param/<name>``), the optimizer's `state_dict` (``opt/<key>``), what the problem carries
+between updates (``carried/<key>``, e.g. a text model's state) and one JSON string ``meta``
 with the step, both generators' bit-generator states, the evaluation history, the running
 sums since the last evaluation and the run's config. Floats go through JSON as their shortest
 round-trip repr and arrays through ``.npz`` unchanged, so nothing is rounded.
@@ -113,10 +114,12 @@ def save_checkpoint(
         "window_skipped": state.window_skipped,
         "steps_to_solve": state.steps_to_solve,
         "elapsed": elapsed,
+        "out_of_time": state.out_of_time,
     }
     arrays: dict[str, Any] = {f"param/{k}": v for k, v in model.params.items()}
     opt_state = optimizer.state_dict()
     arrays.update({f"opt/{k}": np.asarray(v) for k, v in opt_state.items()})
+    arrays.update({f"carried/{k}": v for k, v in state.carried.items()})
     for key, value in arrays.items():  # the loop ends a run before this (a diverged run)
         if value.dtype.kind == "f" and not all_finite(value):
             raise ValueError(f"checkpoint: {key} is not finite; a checkpoint never holds NaN/inf")
@@ -164,6 +167,8 @@ def load_checkpoint(
             window_skipped=int(meta.get("window_skipped", 0)),
             steps_to_solve=meta["steps_to_solve"],
             elapsed=float(meta["elapsed"]),
+            out_of_time=bool(meta.get("out_of_time", False)),
+            carried={k[8:]: v for k, v in arrays.items() if k.startswith("carried/")},
         )
     except Exception as exc:  # truncated zip, bad JSON, missing key: all "corrupt"
         raise ValueError(

@@ -22,8 +22,9 @@ from ..tasks import Task, make_task
 
 CLIP_MODES = ("norm", "value")
 REGULARIZERS = ("pascanu",)
-# Settings that do not change any number of the run, so --resume may change them.
-NOT_IDENTITY = ("checkpoint_every",)
+# Settings that do not change any number of the run, so --resume may change them (a time budget
+# decides where a run stops, not what any update computes).
+NOT_IDENTITY = ("checkpoint_every", "minutes")
 
 
 def _positive_int(name: str, value: object) -> None:
@@ -82,13 +83,21 @@ class TrainConfig:
     ``tbptt`` None is full BPTT. ``early_stop`` stops at the first evaluation where the task's
     criterion holds. ``input_to_output`` gives the readout direct connections from the input
     (`rnnlab.models.make_model`); None means the task's own architecture (True for longlag).
+
+    A run learns either a synthetic ``task`` (with its ``length``) or a real dataset ``data``
+    (a name of `rnnlab.data.DATASETS` or a path, with ``data_options``), never both.
+    ``minutes`` is a time budget: the run stops at the first evaluation after that many minutes
+    of training (``result.json`` says ``"stopped": "minutes"``).
     ``diverge_after`` skipped updates in a row, or more than ``diverge_share`` of all updates
     skipped, end the run as diverged (`rnnlab.training.loop` states the policy).
     """
 
-    task: str
-    length: int
+    task: str | None = None
+    length: int | None = None
     task_options: dict[str, Any] = field(default_factory=dict)
+    data: str | None = None
+    data_options: dict[str, Any] = field(default_factory=dict)
+    minutes: float | None = None
     cell: str = "lstm"
     init: str | None = None
     hidden: int = 16
@@ -118,7 +127,7 @@ class TrainConfig:
     diverge_share: float = 0.5
 
     def __post_init__(self) -> None:
-        for name in ("task_options", "optimizer_options", "schedule_options"):
+        for name in ("task_options", "data_options", "optimizer_options", "schedule_options"):
             if getattr(self, name) is None:
                 object.__setattr__(self, name, {})
         for name, kind in typing.get_type_hints(TrainConfig).items():
@@ -127,9 +136,7 @@ class TrainConfig:
                 raise ValueError(f"{name}: expected {_describe(kind)}, got {value!r}")
             if isinstance(value, np.generic):  # NumPy scalars as Python's: config.json is JSON
                 object.__setattr__(self, name, value.item())
-        if self.length < 1:
-            raise ValueError(f"length: expected a positive integer, got {self.length!r}")
-        task = self.make_task()
+        input_size, t_max = self._problem_shape()
         for name in (
             "hidden", "num_layers", "steps", "batch", "eval_every", "checkpoint_every",
             "diverge_after",
@@ -143,6 +150,8 @@ class TrainConfig:
             raise ValueError(f"diverge_share: expected a share in (0, 1], got {self.diverge_share}")
         if self.clip is not None:
             _positive_float("clip", self.clip)
+        if self.minutes is not None:
+            _positive_float("minutes", self.minutes)
         if self.clip_mode not in CLIP_MODES:
             raise ValueError(f"clip_mode: expected one of {', '.join(CLIP_MODES)}")
         if self.seed < 0:
@@ -161,11 +170,11 @@ class TrainConfig:
         )
         parse_cell(self.cell)
         layer = build_layer(
-            self.cell, task.input_size, 1, self.num_layers, self.bidirectional, self.dropout,
+            self.cell, input_size, 1, self.num_layers, self.bidirectional, self.dropout,
             self.dtype,
         )  # fmt: skip
         if self.init is not None:
-            check_init(layer, self.init, task.max_length)
+            check_init(layer, self.init, t_max)
         if self.tbptt is not None and self.bidirectional:
             raise ValueError("tbptt: truncated BPTT needs a unidirectional layer")
         self._check_regularizer(layer)
@@ -189,9 +198,30 @@ class TrainConfig:
                 f"cell {self.cell!r} multiplies it first"
             )
 
+    def _problem_shape(self) -> tuple[int, int]:
+        """(input size, longest sequence) for checking the layer and init; checks task/data."""
+        if (self.task is None) == (self.data is None):
+            raise ValueError("task/data: give exactly one of --task NAME and --data NAME|PATH")
+        if self.data is not None:
+            if not isinstance(self.data, str) or not self.data:
+                raise ValueError(f"data: expected a dataset name or a path, got {self.data!r}")
+            if self.task_options or self.length is not None:
+                raise ValueError("data: a dataset run takes no length or task options")
+            if self.regularizer is not None:
+                raise ValueError("regularizer: only a --task run takes one")
+            return 1, self.tbptt or 1
+        if self.length is None or self.length < 1:  # its type is checked already
+            raise ValueError(f"length: expected a positive integer, got {self.length!r}")
+        if self.data_options:
+            raise ValueError("data_options: only a --data run takes dataset options")
+        task = self.make_task()
+        return task.input_size, task.max_length
+
     # -- derived pieces ------------------------------------------------------------------------
 
     def make_task(self) -> Task:
+        if self.task is None or self.length is None:
+            raise ValueError("task: this run learns a dataset (--data), not a task")
         return make_task(self.task, self.length, **self.task_options)
 
     @property
@@ -201,7 +231,7 @@ class TrainConfig:
     @property
     def resolved_input_to_output(self) -> bool:
         if self.input_to_output is None:
-            return self.make_task().input_to_output
+            return self.data is None and self.make_task().input_to_output
         return self.input_to_output
 
     @property
@@ -234,9 +264,10 @@ class TrainConfig:
         unknown = sorted(set(data) - known)
         if unknown:
             raise ValueError(f"config: unknown setting(s) {', '.join(unknown)}")
-        missing = sorted({"task", "length"} - set(data))
-        if missing:
-            raise ValueError(f"config: missing setting(s) {', '.join(missing)}")
+        if "data" not in data:
+            missing = sorted({"task", "length"} - set(data))
+            if missing:
+                raise ValueError(f"config: missing setting(s) {', '.join(missing)}")
         return cls(**data)
 
     def differences(self, other: TrainConfig) -> list[str]:

@@ -1,6 +1,8 @@
 """The training loop: on-line batches, clipping, an optimizer step, periodic evaluation.
 
-No file I/O here: the caller (`rnnlab.training.run`) receives each evaluation row and each
+What is learnt is a `Problem` (`rnnlab.training.problem`): a synthetic task or a real dataset
+kind; it makes each update's loss and gradients and scores each evaluation. No file I/O
+here: the caller (`rnnlab.training.run`) receives each evaluation row and each
 checkpoint moment through callbacks.
 
 Divergence, one policy: an update whose loss or gradient norm is not finite is skipped (the
@@ -35,9 +37,9 @@ import numpy as np
 
 from ..models import SequenceModel
 from ..optim import Optimizer, clip_grad_norm, clip_grad_value
-from ..tasks import Task
 from ..validation import all_finite
 from .config import TrainConfig
+from .problem import Problem
 
 Row = dict[str, float | int]
 
@@ -65,10 +67,23 @@ class TrainState:
     diverged_at: int | None = None  # the step at which the run was ended as diverged
     diverged_reason: str | None = None
     elapsed: float = 0.0  # seconds of training before this process (resumed runs)
+    out_of_time: bool = False  # an evaluation came after config.minutes
+    # What a problem carries from one update to the next besides the parameters (a text
+    # model's detached state of every stream); checkpointed with the rest.
+    carried: dict[str, np.ndarray] = field(default_factory=dict)
 
     def finished(self, config: TrainConfig) -> bool:
         stopped = config.early_stop and self.steps_to_solve is not None
-        return stopped or self.diverged_at is not None or self.step >= config.steps
+        return stopped or self.out_of_time or self.diverged_at is not None or (
+            self.step >= config.steps
+        )
+
+    def stop_reason(self, config: TrainConfig) -> str:
+        if self.diverged_at is not None:
+            return "diverged"
+        if config.early_stop and self.steps_to_solve is not None:
+            return "solved"
+        return "minutes" if self.out_of_time else "steps"
 
     def count_skipped(self, config: TrainConfig) -> None:
         """Count one skipped update; end the run as diverged if the policy says so."""
@@ -89,8 +104,8 @@ class TrainState:
         self.diverged_at, self.diverged_reason = self.step, reason
 
 
-def evaluate(model: SequenceModel, task: Task, rng: np.random.Generator) -> dict[str, float]:
-    """The task's metrics on ``task.test_size`` fresh sequences drawn from ``rng``."""
+def evaluate(model: SequenceModel, task: Any, rng: np.random.Generator) -> dict[str, float]:
+    """A task's metrics on ``task.test_size`` fresh sequences drawn from ``rng``."""
     batch = task.test_batch(rng, task.test_size)
     return task.evaluate(model.predict(batch.x, batch.lengths), batch)
 
@@ -105,29 +120,13 @@ def _clip(grads: dict[str, np.ndarray], config: TrainConfig) -> float:
     return norm
 
 
-def _add_omega(config: TrainConfig, model: SequenceModel, grads: dict, aux: dict, trace: dict):
-    """PMB13's regulariser: ``reg_weight * dOmega/dW_hh`` joins W_hh's gradient (their code
-    adds it to the task gradient before clipping; Omega is not part of the logged loss)."""
-    from ..models.pascanu import omega
-
-    (_, _, layer_cache), = aux["cache"].chunks  # full BPTT: one chunk
-    _, omega_grads = omega(model.layer, layer_cache, trace)
-    for name, value in omega_grads.items():
-        grads[name] = grads[name] + config.reg_weight * value
-
-
 def _train_step(
-    config: TrainConfig, model: SequenceModel, task: Task, optimizer: Optimizer, state: TrainState
-) -> float:
+    config: TrainConfig, model: SequenceModel, problem: Problem, optimizer: Optimizer,
+    state: TrainState,
+) -> float:  # fmt: skip
     """One update on a fresh batch, or one skipped update (see the module docstring)."""
-    batch = task.sample(state.train_rng, config.batch)
-    trace: dict | None = {} if config.regularizer else None
     with np.errstate(all="ignore"):  # overflow is the divergence policy's to judge
-        loss, grads, aux = model.loss_and_grads(
-            batch, tbptt=config.tbptt, rng=state.train_rng, trace=trace
-        )
-        if trace:  # empty when the forward blew up and no backward ran (NaN gradients)
-            _add_omega(config, model, grads, aux, trace)
+        loss, grads = problem.loss_and_grads(model, config, state)
         norm = _clip(grads, config)
         applied = math.isfinite(norm) and math.isfinite(loss)
         if applied:
@@ -167,7 +166,7 @@ def _row(state: TrainState, metrics: dict[str, float], lr: float, solved: bool) 
 def fit(
     config: TrainConfig,
     model: SequenceModel,
-    task: Task,
+    problem: Problem,
     optimizer: Optimizer,
     state: TrainState,
     *,
@@ -175,7 +174,8 @@ def fit(
     on_checkpoint: Callable[[TrainState, float], None] | None = None,
     progress: bool = False,
 ) -> TrainState:
-    """Train from ``state.step`` until ``config.steps`` or until the task is solved.
+    """Train from ``state.step`` until ``config.steps``, until the problem is solved or until
+    the first evaluation after ``config.minutes`` (counting the time before a resume).
 
     Evaluates after every ``eval_every``-th update and after the last one; calls
     ``on_checkpoint(state, elapsed)`` after every ``checkpoint_every``-th update that does not
@@ -191,22 +191,26 @@ def fit(
         file=sys.stderr,
         dynamic_ncols=True,
         unit="step",
-        desc=f"{config.task} T={config.length} {config.cell}",
+        desc=f"{problem.label} {config.cell}",
     )
     start = time.perf_counter()
     last_metric = state.history[-1]["test_metric"] if state.history else float("nan")
     try:
         while not state.finished(config):
             lr = optimizer.lr
-            loss = _train_step(config, model, task, optimizer, state)
+            loss = _train_step(config, model, problem, optimizer, state)
             last = state.step % config.eval_every == 0 or state.step == config.steps
             if last or state.diverged_at is not None:
                 with np.errstate(all="ignore"):  # a diverged model's output is scored as wrong
-                    metrics = evaluate(model, task, state.test_rng)
-                solved = task.solved(metrics)
+                    metrics = problem.evaluate(model, state)
+                solved = problem.solved(metrics)
+                elapsed = state.elapsed + time.perf_counter() - start
+                state.out_of_time = config.minutes is not None and elapsed >= 60 * config.minutes
                 if solved and state.steps_to_solve is None:
                     state.steps_to_solve = state.step
                 row = _row(state, metrics, lr, solved)
+                if problem.timed:  # real data: learning curves against time (not bit-exact)
+                    row["wall_time"] = elapsed
                 state.history.append(row)
                 state.loss_sum = state.norm_sum = 0.0
                 state.count = state.window_skipped = 0
@@ -227,8 +231,9 @@ def fit(
     return state
 
 
-def summary(state: TrainState, config: TrainConfig, task: Task) -> dict[str, Any]:
-    """The numbers of a finished run (the caller adds params, seed, version, ...)."""
+def summary(state: TrainState, config: TrainConfig, problem: Problem) -> dict[str, Any]:
+    """The numbers of a finished run (the caller adds params, seed, version, ...) and the
+    problem's own fields (its metric's name and unit, its baselines)."""
     final = state.history[-1] if state.history else {}
     metrics = {k[5:]: v for k, v in final.items() if k.startswith("test_")}
     return {
@@ -236,18 +241,14 @@ def summary(state: TrainState, config: TrainConfig, task: Task) -> dict[str, Any
         "steps_to_solve": state.steps_to_solve,
         "metric": final.get("test_metric"),
         "test": metrics,
-        "baseline": task.baseline(),
         "steps_run": state.step,
-        "stopped": _stopped(state, config),
+        "stopped": state.stop_reason(config),
+        "minutes": config.minutes,
         "diverged": state.diverged_at is not None,
         "diverged_at": state.diverged_at,
         "diverged_reason": state.diverged_reason,
         "skipped_steps": state.skipped,
         "wall_time": state.elapsed,
+        **problem.result_fields(),
     }
 
-
-def _stopped(state: TrainState, config: TrainConfig) -> str:
-    if state.diverged_at is not None:
-        return "diverged"
-    return "solved" if state.steps_to_solve is not None and config.early_stop else "steps"

@@ -1,9 +1,11 @@
 """One run end to end: build, train, write the run directory; and read one back.
 
 A run directory holds ``config.json`` (the `TrainConfig`), ``metrics.csv`` (one row per
-evaluation), ``checkpoint-*.npz`` (the newest two), and once finished ``params.npz`` (the
-trained parameters; not written for a run that diverged with non-finite parameters) and
-``result.json``.
+evaluation), ``checkpoint-*.npz`` (the newest two), the problem's own files (a text model's
+``vocabulary.json`` and ``split.json``), and once finished ``params.npz`` (the trained
+parameters; not written for a run that diverged with non-finite parameters) and
+``result.json``. The same format for a synthetic ``task`` and a real ``data``
+run: what differs between them is the `Problem` (`rnnlab.training.problem`).
 
 Seeding: ``SeedSequence(seed).spawn(3)`` gives three independent streams, for the
 initialisation, the training batches (and dropout) and the test sequences.
@@ -20,8 +22,7 @@ from typing import Any
 import numpy as np
 
 from .. import __version__
-from ..init import apply_init
-from ..models import SequenceModel, build_layer, make_model
+from ..models import SequenceModel
 from ..optim import Optimizer, make_optimizer
 from ..validation import all_finite
 from .checkpoint import (
@@ -34,6 +35,7 @@ from .checkpoint import (
 )
 from .config import TrainConfig
 from .loop import Row, TrainState, fit, summary
+from .problem import Problem, make_problem
 
 RUN_FILES = ("config.json", "metrics.csv", "result.json", "params.npz")
 
@@ -43,27 +45,11 @@ def streams(seed: int) -> tuple[np.random.Generator, ...]:
     return tuple(np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(3))
 
 
-def build_model(config: TrainConfig, rng: np.random.Generator) -> SequenceModel:
+def build_model(
+    config: TrainConfig, rng: np.random.Generator, problem: Problem | None = None
+) -> SequenceModel:
     """The model of ``config`` at initialisation (its init scheme applied), drawn from ``rng``."""
-    task = config.make_task()
-    layer = build_layer(
-        config.cell,
-        task.input_size,
-        config.hidden,
-        config.num_layers,
-        config.bidirectional,
-        config.dropout,
-        config.dtype,
-    )
-    apply_init(layer, config.resolved_init, rng, t_max=task.max_length)
-    return make_model(
-        layer,
-        task.output_size,
-        task.output_kind,
-        task.loss,
-        rng,
-        input_to_output=config.resolved_input_to_output,
-    )
+    return (problem or make_problem(config)).build_model(config, rng)
 
 
 def make_run_optimizer(config: TrainConfig, model: SequenceModel) -> Optimizer:
@@ -137,9 +123,9 @@ def train_run(
     returns its result if it had finished). Without ``out_dir`` nothing is written.
     """
     out = None if out_dir is None else Path(out_dir)
-    task = config.make_task()
+    problem = make_problem(config)
     init_rng, train_rng, test_rng = streams(config.seed)
-    model = build_model(config, init_rng)
+    model = problem.build_model(config, init_rng)
     optimizer = make_run_optimizer(config, model)
     state = TrainState(step=0, train_rng=train_rng, test_rng=test_rng)
     if out is not None:
@@ -152,6 +138,8 @@ def train_run(
         out.mkdir(parents=True, exist_ok=True)
         atomic_write_text(out / "config.json", json.dumps(config.to_dict(), indent=2) + "\n")
         atomic_write_text(out / "metrics.csv", metrics_csv(state.history))
+        for name, text in problem.run_files().items():
+            atomic_write_text(out / name, text)
 
     def on_eval(row: Row) -> None:
         assert out is not None
@@ -166,7 +154,7 @@ def train_run(
     fit(
         config,
         model,
-        task,
+        problem,
         optimizer,
         state,
         on_eval=None if out is None else on_eval,
@@ -174,11 +162,10 @@ def train_run(
         progress=progress,
     )
     result = {
-        **summary(state, config, task),
+        **summary(state, config, problem),
         "params": model.num_params,
         "seed": config.seed,
-        "task": config.task,
-        "length": config.length,
+        **({"task": config.task, "length": config.length} if config.data is None else {}),
         "cell": config.cell,
         "init": config.resolved_init,
         "version": __version__,
