@@ -51,6 +51,7 @@ WRONG = {
     "clip_mode": 0, "seed": "a", "eval_every": True, "checkpoint_every": 2.0,
     "tbptt": "4", "early_stop": "no", "dtype": 64, "input_to_output": "yes",
     "diverge_after": 5.0, "diverge_share": True, "regularizer": 5, "reg_weight": "1",
+    "data": 5, "data_options": "valid", "minutes": "1",
 }  # fmt: skip
 
 
