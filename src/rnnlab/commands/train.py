@@ -10,6 +10,7 @@ from typing import Any, NoReturn
 
 from ..data import dataset_class
 from ..init import INITS
+from ..models import cell_choices
 from ..optim import OPTIMIZERS, SCHEDULES
 from ..training import TrainConfig, train_run
 from ..training.run import read_config
@@ -100,7 +101,7 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     a("--valid", help="with --data PATH: a validation text file (default: the last 10 %%)")
     a("--minutes", type=float, help="stop at the first evaluation after this many minutes")
     a("--length", type=int, help="the task's length or lag (T, p, delay)")
-    a("--cell", help="rnn, rnn:relu, lstm, lstm:<preset>, gru, gru:reset_before (default lstm)")
+    a("--cell", help=f"cell[:variant], one of {cell_choices()} (default lstm)")
     a("--init", help=f"initialisation: {', '.join(INITS)}")
     a("--hidden", type=int, help="hidden units (default 16)")
     a("--layers", type=int, help="stacked layers (default 1)")

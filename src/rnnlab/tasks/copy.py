@@ -8,6 +8,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from rnnlab.losses import softmax_cross_entropy
 from rnnlab.tasks.base import (
     Batch,
     LossKind,
@@ -18,7 +19,6 @@ from rnnlab.tasks.base import (
     finite_rows,
     one_hot,
     scores_non_finite,
-    softmax_ce,
 )
 
 N_DATA, BLANK, DELIMITER = 8, 8, 9  # symbols a0..a7 carry data, a8 is blank, a9 is "go"
@@ -53,6 +53,8 @@ class Copy(Task):
     )
     source: ClassVar[str] = "Arjovsky, Shah & Bengio 2016 (copying memory)"
     length_field: ClassVar[str] = "T"
+    output_kind: ClassVar[OutputKind] = "many_to_many"
+    loss: ClassVar[LossKind] = "softmax_ce"
 
     def __post_init__(self) -> None:
         check_int("length T", self.T, 1)
@@ -65,14 +67,6 @@ class Copy(Task):
     @property
     def output_size(self) -> int:
         return N_SYMBOLS
-
-    @property
-    def output_kind(self) -> OutputKind:
-        return "many_to_many"
-
-    @property
-    def loss(self) -> LossKind:
-        return "softmax_ce"
 
     @property
     def max_length(self) -> int:
@@ -92,7 +86,7 @@ class Copy(Task):
     @scores_non_finite
     def evaluate(self, output: np.ndarray, batch: Batch) -> dict[str, float]:
         logits = check_output_shape(output, (*batch.target.shape, N_SYMBOLS))
-        ce = float(np.mean(softmax_ce(logits, batch.target)))
+        ce = softmax_cross_entropy(logits, batch.target)[0]  # the mean over every step
         recalled = np.argmax(logits[:, -N_RECALL:], axis=-1) == batch.target[:, -N_RECALL:]
         recalled &= finite_rows(logits[:, -N_RECALL:], 2)  # argmax of NaNs picks a symbol
         correct = float(np.mean(recalled))
