@@ -197,7 +197,8 @@ class SequenceModel:
             dy[np.arange(len(cache.last)), cache.last] = dh  # (2')
         if not all_finite(dy):  # a blown-up forward: the layer refuses a non-finite dy; NaN
             # gradients tell the training loop to skip this update (its divergence policy)
-            return {name: np.full_like(p, np.nan) for name, p in self.params.items()}
+            nan = {name: np.full_like(p, np.nan) for name, p in self.params.items()}
+            return nan, np.full((*cache.y.shape[:2], self.layer.input_size), np.nan, cache.y.dtype)
         layer_grads = {name: np.zeros_like(p) for name, p in self.layer.params.items()}
         dxs = []
         for start, stop, layer_cache in cache.chunks:
