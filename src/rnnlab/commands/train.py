@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -94,7 +95,12 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         sys.exit(2)
 
     p.error = error  # type: ignore[method-assign]
-    a = p.add_argument
+    _add_arguments(p.add_argument)
+    return p
+
+
+def _add_arguments(a: Callable[..., Any]) -> None:
+    """Every flag of ``rnnlab train``, in the order its help lists them."""
     a("--config", type=Path, help="TOML file with the same settings (flags override it)")
     a("--task", help="task name (see `rnnlab tasks`)")
     a("--data", help="dataset name (see `rnnlab data`) or a path to a UTF-8 text file")
@@ -145,7 +151,6 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     a("--out", type=Path, help="run directory (without it nothing is written)")
     a("--resume", action="store_true", help="continue the run in --out from its checkpoint")
     a("--quiet", action="store_true", help="no progress bar")
-    return p
 
 
 def _load_toml(path: Path) -> dict[str, Any]:

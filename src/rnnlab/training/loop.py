@@ -163,6 +163,27 @@ def _row(state: TrainState, metrics: dict[str, float], lr: float, solved: bool) 
     return row
 
 
+def _progress_bar(config: TrainConfig, problem: Problem, state: TrainState, progress: bool) -> Any:
+    """A tqdm bar on stderr from ``state.step`` to ``config.steps`` (shown only on a terminal)."""
+    from tqdm import tqdm
+
+    return tqdm(
+        total=config.steps,
+        initial=state.step,
+        disable=not progress or not sys.stderr.isatty(),
+        file=sys.stderr,
+        dynamic_ncols=True,
+        unit="step",
+        desc=f"{problem.label} {config.cell}",
+    )
+
+
+def _checkpoint_due(config: TrainConfig, state: TrainState) -> bool:
+    """After every ``checkpoint_every``-th update, unless the run ends there (the caller writes
+    the final files itself)."""
+    return state.step % config.checkpoint_every == 0 and not state.finished(config)
+
+
 def fit(
     config: TrainConfig,
     model: SequenceModel,
@@ -182,17 +203,7 @@ def fit(
     end the run (the caller writes the final files itself); ``elapsed`` is the training time so
     far in seconds. Returns ``state``, updated in place.
     """
-    from tqdm import tqdm
-
-    bar = tqdm(
-        total=config.steps,
-        initial=state.step,
-        disable=not progress or not sys.stderr.isatty(),
-        file=sys.stderr,
-        dynamic_ncols=True,
-        unit="step",
-        desc=f"{problem.label} {config.cell}",
-    )
+    bar = _progress_bar(config, problem, state, progress)
     start = time.perf_counter()
     last_metric = state.history[-1]["test_metric"] if state.history else float("nan")
     try:
@@ -219,11 +230,7 @@ def fit(
                     on_eval(row)
             bar.update(1)
             bar.set_postfix(loss=f"{loss:.4g}", metric=f"{last_metric:.4g}", refresh=False)
-            if (
-                on_checkpoint is not None
-                and state.step % config.checkpoint_every == 0
-                and not state.finished(config)
-            ):
+            if on_checkpoint is not None and _checkpoint_due(config, state):
                 on_checkpoint(state, state.elapsed + time.perf_counter() - start)
     finally:
         bar.close()

@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -110,6 +111,23 @@ def _prepare(out: Path, config: TrainConfig, resume: bool) -> dict[str, Any] | N
     return None
 
 
+def _writers(
+    out: Path, config: TrainConfig, model: SequenceModel, optimizer: Optimizer
+) -> tuple[Callable[[Row], None], Callable[[TrainState, float], None]]:
+    """`fit`'s callbacks that append an evaluation's row to metrics.csv and write a checkpoint,
+    in the run directory ``out``."""
+
+    def on_eval(row: Row) -> None:
+        text = metrics_csv([row])
+        with open(out / "metrics.csv", "a", encoding="utf-8") as f:
+            f.write(text if f.tell() == 0 else text.split("\n", 1)[1])  # header once
+
+    def on_checkpoint(s: TrainState, elapsed: float) -> None:
+        save_checkpoint(out, config, model, optimizer, s, elapsed)
+
+    return on_eval, on_checkpoint
+
+
 def train_run(
     config: TrainConfig,
     out_dir: str | Path | None = None,
@@ -141,26 +159,12 @@ def train_run(
         for name, text in problem.run_files().items():
             atomic_write_text(out / name, text)
 
-    def on_eval(row: Row) -> None:
-        assert out is not None
-        text = metrics_csv([row])
-        with open(out / "metrics.csv", "a", encoding="utf-8") as f:
-            f.write(text if f.tell() == 0 else text.split("\n", 1)[1])  # header once
-
-    def on_checkpoint(s: TrainState, elapsed: float) -> None:
-        assert out is not None
-        save_checkpoint(out, config, model, optimizer, s, elapsed)
-
+    writers = None if out is None else _writers(out, config, model, optimizer)
+    on_eval, on_checkpoint = (None, None) if writers is None else writers
     fit(
-        config,
-        model,
-        problem,
-        optimizer,
-        state,
-        on_eval=None if out is None else on_eval,
-        on_checkpoint=None if out is None else on_checkpoint,
-        progress=progress,
-    )
+        config, model, problem, optimizer, state,
+        on_eval=on_eval, on_checkpoint=on_checkpoint, progress=progress,
+    )  # fmt: skip
     result = {
         **summary(state, config, problem),
         "params": model.num_params,
