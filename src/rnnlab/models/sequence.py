@@ -38,7 +38,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from ..layer_state import detach_state
+from ..layer_state import detach_state, state_is_finite
 from ..layers import LayerCache, PublicState, RecurrentLayer
 from ..losses import LOSSES
 from ..tasks.base import Batch, counted_steps
@@ -151,7 +151,7 @@ class SequenceModel:
             ys.append(y_c)
             if stop < T:
                 state = detach_state(state)  # the next chunk starts from a constant
-                if not _finite_state(state):  # blown up (the next chunk would refuse it): the
+                if not state_is_finite(state):  # blown up (the next chunk would refuse it): the
                     # rest is NaN, the loss too, and the training loop skips the update
                     ys.append(np.full((N, T - stop, y_c.shape[2]), np.nan, y_c.dtype))
                     break
@@ -266,10 +266,6 @@ class SequenceModel:
             f"output_kind='{self.output_kind}', loss='{self.loss_name}'"
             f"{', input_to_output=True' if self.input_to_output else ''})"
         )
-
-
-def _finite_state(state: PublicState) -> bool:
-    return all(all_finite(part) for part in (state if isinstance(state, tuple) else (state,)))
 
 
 def make_model(
