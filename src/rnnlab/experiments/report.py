@@ -16,6 +16,7 @@ from typing import Any
 from ..gradflow import ratio_at
 from .atlas_report import ablation_table, longest_lag_table
 from .reading import reading_lines
+from .store import COLUMNS
 from .summary import GRADIENT_DISTANCE, Rows, diagnostics, in_cells_order, summary_lines
 
 FIGURES = (
@@ -24,19 +25,8 @@ FIGURES = (
     ("gradflow.png", "Gradient flow: log norm against distance from the loss"),
     ("success_heatmap.png", "Success by cell and lag, task by task"),
 )
-RUN_COLUMNS = (
-    "task",
-    "length",
-    "cell",
-    "seed",
-    "solved",
-    "steps_to_solve",
-    "metric",
-    "params",
-    "hidden",
-    "wall_time",
-    "version",
-)
+# The run table: a run's key and outcome as stored (task ... params), then its width and cost.
+RUN_COLUMNS = (*COLUMNS[: COLUMNS.index("params") + 1], "hidden", "wall_time", "version")
 CSS = (
     "body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;"
     "color:#222}table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;"

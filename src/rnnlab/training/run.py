@@ -3,7 +3,8 @@
 A run directory holds ``config.json`` (the `TrainConfig`), ``metrics.csv`` (one row per
 evaluation), ``checkpoint-*.npz`` (the newest two), the problem's own files (a text model's
 ``vocabulary.json`` and ``split.json``), and once finished ``params.npz`` (the trained
-parameters) and ``result.json``. The same format for a synthetic ``task`` and a real ``data``
+parameters; not written for a run that diverged with non-finite parameters) and
+``result.json``. The same format for a synthetic ``task`` and a real ``data``
 run: what differs between them is the `Problem` (`rnnlab.training.problem`).
 
 Seeding: ``SeedSequence(seed).spawn(3)`` gives three independent streams, for the
@@ -24,6 +25,7 @@ import numpy as np
 from .. import __version__
 from ..models import SequenceModel
 from ..optim import Optimizer, make_optimizer
+from ..validation import all_finite
 from .checkpoint import (
     atomic_write,
     atomic_write_text,
@@ -174,7 +176,8 @@ def train_run(
     }
     if out is not None:
         atomic_write_text(out / "metrics.csv", metrics_csv(state.history))
-        atomic_write(out / "params.npz", npz_bytes(model.params))
+        if all(all_finite(p) for p in model.params.values()):  # not so after some divergences
+            atomic_write(out / "params.npz", npz_bytes(model.params))
         atomic_write_text(out / "result.json", json.dumps(result, indent=2) + "\n")
     return result
 
@@ -186,7 +189,10 @@ def load_run(out_dir: str | Path) -> tuple[TrainConfig, SequenceModel]:
     model = build_model(config, streams(config.seed)[0])
     path = out / "params.npz"
     if not path.exists():
-        raise ValueError(f"out: {out} has no params.npz (the run has not finished)")
+        raise ValueError(
+            f"out: {out} has no params.npz (the run has not finished, or it diverged with "
+            "non-finite parameters: see its result.json)"
+        )
     try:
         with np.load(path, allow_pickle=False) as data:
             params = {k: data[k] for k in data.files}
