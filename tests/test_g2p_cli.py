@@ -10,8 +10,8 @@ from rnnlab.cli import main
 
 TINY = [
     "train", "--data", "cmudict", "--model", "seq2seq", "--hidden", "8", "--batch", "16",
-    "--steps", "4", "--eval-every", "2", "--data-option", "eval_words=20",
-    "--data-option", "embed=8", "--quiet",
+    "--steps", "4", "--eval-every", "2", "--option", "eval_words=20",
+    "--option", "embed=8", "--quiet",
 ]  # fmt: skip
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from ..data import dataset_class
 from ..init import INITS
@@ -13,7 +15,7 @@ from ..models import cell_choices
 from ..optim import OPTIMIZERS, SCHEDULES
 from ..training import TrainConfig, train_run
 from ..training.run import read_config
-from . import one_line_errors
+from ._data_flags import add_data_flags, data_options
 
 NAME = "train"
 ORDER = 10
@@ -49,7 +51,6 @@ _FIELDS = {
     "reg_weight": "reg_weight",
 }
 _TASK_OPTIONS = ("variant", "bits", "test_size")
-_DATA_OPTIONS = ("valid", "model", "attention", "beam")
 
 
 def _clip(text: str) -> float | None:
@@ -84,29 +85,34 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
             "Example: rnnlab train --task adding --length 100 --cell lstm --hidden 16 "
             "--steps 6000 --batch 32 --lr 0.005 --seed 0 --out runs/x\n"
             "         rnnlab train --data shakespeare --cell lstm --minutes 10 --out runs/s\n"
-            "         rnnlab train --data cmudict --model seq2seq --attention luong "
-            "--minutes 30 --out runs/g2p\n"
             "Resume:  rnnlab train --out runs/x --resume"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
 
-    one_line_errors(p, NAME)
-    a = p.add_argument
+    def error(message: str) -> NoReturn:  # one line, like the library's errors
+        print(f"rnnlab {NAME}: error: {message}", file=sys.stderr)
+        sys.exit(2)
+
+    p.error = error  # type: ignore[method-assign]
+    _add_arguments(p.add_argument)
+    return p
+
+
+def _add_arguments(a: Callable[..., Any]) -> None:
+    """Every flag of ``rnnlab train``, in the order its help lists them."""
     a("--config", type=Path, help="TOML file with the same settings (flags override it)")
     a("--task", help="task name (see `rnnlab tasks`)")
     a("--data", help="dataset name (see `rnnlab data`) or a path to a UTF-8 text file")
-    a("--valid", help="with --data PATH: a validation text file (default: the last 10 %%)")
     a("--minutes", type=float, help="stop at the first evaluation after this many minutes")
-    a("--model", help="with --data cmudict: the model, seq2seq (the encoder-decoder)")
-    a("--attention", help="with --data cmudict: luong (general), bahdanau (additive), dot, none")
-    a("--beam", type=int, help="with --data cmudict: beam width of the evaluation (1: greedy)")
     a("--length", type=int, help="the task's length or lag (T, p, delay)")
     a("--cell", help=f"cell[:variant], one of {cell_choices()} (default lstm)")
     a("--init", help=f"initialisation: {', '.join(INITS)}")
     a("--hidden", type=int, help="hidden units (default 16)")
     a("--layers", type=int, help="stacked layers (default 1)")
     a("--bidirectional", action="store_const", const=True, help="two directions")
+    a("--no-bidirectional", dest="bidirectional", action="store_const", const=False,
+      help="one direction (a tagger's default is two)")  # fmt: skip
     a("--dropout", type=float, help="dropout between stacked layers")
     a("--steps", type=int, help="updates at most (default 3000)")
     a("--batch", type=int, help="sequences per update (default 32)")
@@ -121,11 +127,8 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     a("--eval-every", type=int, help="evaluate every N updates (default 100)")
     a("--checkpoint-every", type=int, help="checkpoint every N updates (default 500)")
     a("--tbptt", type=int, help="truncated BPTT window in steps (default: full BPTT)")
-    a(
-        "--regularizer",
-        choices=("pascanu",),
-        help="add Pascanu et al. 2013's Omega (keeps the error's norm through time) to the loss",
-    )
+    a("--regularizer", choices=("pascanu",),
+      help="add Pascanu et al. 2013's Omega (keeps the error's norm through time) to the loss")
     a("--reg-weight", type=float, help="Omega's weight (PMB13's alpha; default 1)")
     a("--no-early-stop", dest="early_stop", action="store_const", const=False)
     a("--dtype", choices=("float64", "float32"), help="default float64")
@@ -141,13 +144,11 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     a("--bits", type=int, help="task option of temporal_order (2 or 3)")
     a("--test-size", type=int, help="task option: test sequences per evaluation")
     a("--option", type=_option, action="append", default=[], metavar="KEY=VALUE",
-      help="any other task option (repeatable)")  # fmt: skip
-    a("--data-option", type=_option, action="append", default=[], metavar="KEY=VALUE",
-      help="any other dataset option, e.g. cmudict's embed=64 (repeatable)")  # fmt: skip
+      help="any other task option, or dataset option with --data (repeatable)")  # fmt: skip
+    add_data_flags(a)
     a("--out", type=Path, help="run directory (without it nothing is written)")
     a("--resume", action="store_true", help="continue the run in --out from its checkpoint")
     a("--quiet", action="store_true", help="no progress bar")
-    return p
 
 
 def _load_toml(path: Path) -> dict[str, Any]:
@@ -166,33 +167,33 @@ def settings(args: argparse.Namespace) -> TrainConfig:
     toml = {} if args.config is None else _load_toml(args.config)
     if args.resume and args.out is not None and (args.out / "config.json").exists():
         data = read_config(args.out).to_dict()
-    else:  # a new dataset run starts from the dataset's defaults
+    toml_options = toml.get("data_options") if isinstance(toml.get("data_options"), dict) else {}
+    dataset_options = data_options(args)  # the flags given; merged into the saved ones below
+    if not data:  # a new dataset run starts from the dataset's defaults
         name = args.data if args.data is not None else toml.get("data")
         if isinstance(name, str) and name:
-            data = dict(dataset_class(name).defaults)
+            data = dict(dataset_class(name, {**toml_options, **dataset_options}).defaults)
     data.update(toml)
     for dest, name in _FIELDS.items():
         value = getattr(args, dest)
         if value is not None:
             data[name] = value
-    data_options = dict(data.get("data_options") or {})
-    data_options.update(
-        {k: getattr(args, k) for k in _DATA_OPTIONS if getattr(args, k) is not None}
-    )
-    data_options.update(dict(args.data_option))
-    if data_options:
-        data["data_options"] = data_options
-    options = dict(data.get("task_options") or {})
-    options.update({k: getattr(args, k) for k in _TASK_OPTIONS if getattr(args, k) is not None})
-    options.update(dict(args.option))
-    if options:
-        data["task_options"] = options
+    options = {k: getattr(args, k) for k in _TASK_OPTIONS if getattr(args, k) is not None}
+    # --option KEY=VALUE is a dataset option in a dataset run, else a task option
+    (dataset_options if data.get("data") else options).update(dict(args.option))
+    _merge(data, "data_options", dataset_options)
+    _merge(data, "task_options", options)
     if args.momentum is not None:
-        data["optimizer_options"] = {
-            **(data.get("optimizer_options") or {}),
-            "momentum": args.momentum,
-        }
+        _merge(data, "optimizer_options", {"momentum": args.momentum})
     return TrainConfig.from_dict(data)
+
+
+def _merge(data: dict[str, Any], name: str, flags: dict[str, Any]) -> None:
+    """Add the options given as flags to the table ``data[name]``. A value there that is not a
+    table is left alone for `TrainConfig` to refuse with its one line."""
+    base = data.get(name)
+    if flags and (base is None or isinstance(base, dict)):
+        data[name] = {**(base or {}), **flags}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -210,15 +211,30 @@ def run(args: argparse.Namespace) -> int:
             f"{result['steps_run']} steps, stopped by {result['stopped']}; "
             f"{result['params']} params; {result['wall_time']:.1f} s{where}"
         )
-        return 0
-    outcome = (
-        f"solved at step {result['steps_to_solve']}"
-        if result["solved"]
-        else f"not solved after {result['steps_run']} steps"
-    )
+        return _diverged(args, result)
+    if result.get("diverged"):  # result.json written before issue 18 has no such key
+        outcome = f"diverged at step {result['diverged_at']}"
+    elif result["solved"]:
+        outcome = f"solved at step {result['steps_to_solve']}"
+    else:
+        outcome = f"not solved after {result['steps_run']} steps"
     print(
         f"{config.task} length={config.length} {config.cell} ({result['init']} init): "
         f"{outcome}; test metric {result['metric']:.4g}; {result['params']} params; "
         f"{result['wall_time']:.1f} s{where}"
     )
-    return 0
+    return _diverged(args, result)
+
+
+def _diverged(args: argparse.Namespace, result: dict[str, Any]) -> int:
+    """Exit code 1 and one line on stderr for a diverged run (a finished, recorded run, but
+    not one to build on: see docs/training.md); 0 otherwise."""
+    if not result.get("diverged"):
+        return 0
+    recorded = "" if args.out is None else f"; recorded in {args.out / 'result.json'}"
+    print(
+        f"rnnlab {NAME}: diverged at step {result['diverged_at']}: "
+        f"{result['diverged_reason']}{recorded}",
+        file=sys.stderr,
+    )
+    return 1

@@ -27,6 +27,8 @@ import numpy as np
 from .tagged_files import Sentence
 
 FEATURES = ("word", "suffix1", "suffix2", "suffix3", "shape")
+# Embedding widths (word, each suffix, shape) and the word vocabulary's count threshold.
+FEATURE_DEFAULTS = {"word_dim": 64, "suffix_dim": 16, "shape_dim": 8, "min_count": 2}
 SHAPES = 20
 _SUFFIX_LENGTHS = (1, 2, 3)
 
@@ -83,12 +85,14 @@ class TagVocab:
             out[t, 4] = shape_id(word)
         return out
 
-    def encode_tags(self, tags: Sequence[str]) -> np.ndarray:
+    def encode_tags(self, tags: Sequence[str], unknown: int | None = None) -> np.ndarray:
+        """Tag ids; a tag not seen in training is an error, or ``unknown`` if one is given."""
         index = self._index["tag"]
-        unknown = [t for t in tags if t not in index]
-        if unknown:
-            raise ValueError(f"tags: {unknown[0]!r} is not a tag of the training sentences")
-        return np.array([index[t] for t in tags], dtype=np.int64)
+        if unknown is None:
+            missing = [t for t in tags if t not in index]
+            if missing:
+                raise ValueError(f"tags: {missing[0]!r} is not a tag of the training sentences")
+        return np.array([index.get(t, unknown) for t in tags], dtype=np.int64)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -96,14 +96,17 @@ class Tagger:
         value, dz = softmax_cross_entropy(z, tags, cache.counted)  # (3), (3')
         return value, self.backward(dz, cache), {"z": z}
 
-    def predict(self, ids: Array, lengths: Array) -> Array:
-        """The best tag id of every token (N, T), dropout off; padding positions hold -1."""
+    def scores(self, ids: Array, lengths: Array) -> Array:
+        """The tag scores ``z`` (N, T, C) with dropout off (evaluation)."""
         was_training = self.model.layer.training
         self.model.layer.eval()
         try:
-            x = self.embedding.forward(ids)
-            z, _ = self.model.forward(x, lengths)
+            z, _ = self.model.forward(self.embedding.forward(ids), lengths)
         finally:
             self.model.layer.train(was_training)
-        best = np.argmax(z, axis=-1)
+        return z
+
+    def predict(self, ids: Array, lengths: Array) -> Array:
+        """The best tag id of every token (N, T), dropout off; padding positions hold -1."""
+        best = np.argmax(self.scores(ids, lengths), axis=-1)
         return np.where(valid_steps(np.asarray(lengths), ids.shape[1]), best, -1)
