@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
+from hypothesis import settings
+
+# The property suites' budget: "ci" (the default) keeps them to about a minute on two cores and
+# draws the same examples every run; HYPOTHESIS_PROFILE=dev explores ten times as many.
+settings.register_profile("ci", max_examples=12, deadline=None, derandomize=True)
+settings.register_profile("dev", max_examples=120, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture
@@ -21,8 +30,6 @@ def _numpy_errors_raise():
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """A skipped test is not a pass: the run fails if any test skipped (say, an optional extra
     missing from the environment), unless RNNLAB_ALLOW_SKIPS=1 asks for a partial run."""
-    import os
-
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     skipped = len(reporter.stats.get("skipped", [])) if reporter is not None else 0
     if skipped and exitstatus == 0 and os.environ.get("RNNLAB_ALLOW_SKIPS") != "1":
