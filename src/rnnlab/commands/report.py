@@ -6,6 +6,8 @@ import argparse
 import json
 from pathlib import Path
 
+from ._args import path
+
 NAME = "report"
 ORDER = 35
 
@@ -21,8 +23,8 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--db", default="results.sqlite", help="SQLite results file")
-    parser.add_argument("--out", default="report", help="report directory")
+    parser.add_argument("--db", type=path, default="results.sqlite", help="SQLite results file")
+    parser.add_argument("--out", type=path, default="report", help="report directory")
     return parser
 
 
@@ -30,13 +32,15 @@ def run(args: argparse.Namespace) -> int:
     from ..experiments.driver import PLOT_LINE
     from ..experiments.report import plot_available, write_report
     from ..experiments.store import Store
+    from ..files import check_writable_dir
 
-    if not Path(args.db).exists():
-        raise ValueError(f"--db: {args.db} does not exist")
+    if not Path(args.db).is_file():
+        raise ValueError(f"--db: {args.db} does not exist or is not a file")
+    check_writable_dir(args.out, "--out")
     if not plot_available():
         print(PLOT_LINE)
         return 1
-    with Store(args.db) as store:
+    with Store(args.db, readonly=True) as store:
         rows = store.runs()
         settings = store.get_meta("settings")
     if not rows:

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import sys
 import tomllib
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 from ..init import INITS
 from ..optim import OPTIMIZERS, SCHEDULES
 from ..training import TrainConfig, train_run
-from ..training.run import read_config
+from ..training.run import saved_config
+from ._args import path
 
 NAME = "train"
 ORDER = 10
@@ -46,9 +46,19 @@ _TASK_OPTIONS = ("variant", "bits", "test_size")
 
 
 def _clip(text: str) -> float | None:
-    if text.lower() in ("none", "off", "0"):
+    if text.lower() in ("none", "off"):
         return None
-    return float(text)
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a positive number or none, got {text!r}"
+        ) from None
+    if not value > 0:  # 0 would mean "off" in some tools and "zero every gradient" in others
+        raise argparse.ArgumentTypeError(
+            f"expected a positive number (use 'none' to switch clipping off), got {text!r}"
+        )
+    return value
 
 
 def _option(text: str) -> tuple[str, Any]:
@@ -78,14 +88,8 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-
-    def error(message: str) -> NoReturn:  # one line, like the library's errors
-        print(f"rnnlab {NAME}: error: {message}", file=sys.stderr)
-        sys.exit(2)
-
-    p.error = error  # type: ignore[method-assign]
     a = p.add_argument
-    a("--config", type=Path, help="TOML file with the same settings (flags override it)")
+    a("--config", type=path, help="TOML file with the same settings (flags override it)")
     a("--task", help="task name (see `rnnlab tasks`)")
     a("--length", type=int, help="the task's length or lag (T, p, delay)")
     a("--cell", help="rnn, rnn:relu, lstm, lstm:<preset>, gru, gru:reset_before (default lstm)")
@@ -101,7 +105,7 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     a("--momentum", type=float, help="momentum (sgd, rmsprop)")
     a("--weight-decay", type=float, help="L2 weight decay (default 0)")
     a("--schedule", choices=sorted(SCHEDULES), help="learning-rate schedule (default constant)")
-    a("--clip", type=_clip, help="clipping threshold, 'none' for off (default 1.0)")
+    a("--clip", type=_clip, help="clipping threshold > 0, 'none' for off (default 1.0)")
     a("--clip-mode", choices=("norm", "value"), help="global norm (default) or per value")
     a("--seed", type=int, help="seed of everything random (default 0)")
     a("--eval-every", type=int, help="evaluate every N updates (default 100)")
@@ -109,15 +113,20 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     a("--tbptt", type=int, help="truncated BPTT window in steps (default: full BPTT)")
     a("--no-early-stop", dest="early_stop", action="store_const", const=False)
     a("--dtype", choices=("float64", "float32"), help="default float64")
-    a("--input-to-output", dest="input_to_output", action="store_const", const=True,
-      help="readout also reads the input directly (default: as the task's paper; on for longlag)")
+    a(
+        "--input-to-output",
+        dest="input_to_output",
+        action="store_const",
+        const=True,
+        help="readout also reads the input directly (default: as the task's paper; on for longlag)",
+    )
     a("--no-input-to-output", dest="input_to_output", action="store_const", const=False)
     a("--variant", help="task option, e.g. adding --variant pascanu")
     a("--bits", type=int, help="task option of temporal_order (2 or 3)")
     a("--test-size", type=int, help="task option: test sequences per evaluation")
     a("--option", type=_option, action="append", default=[], metavar="KEY=VALUE",
       help="any other task option (repeatable)")  # fmt: skip
-    a("--out", type=Path, help="run directory (without it nothing is written)")
+    a("--out", type=path, help="run directory (without it nothing is written)")
     a("--resume", action="store_true", help="continue the run in --out from its checkpoint")
     a("--quiet", action="store_true", help="no progress bar")
     return p
@@ -129,6 +138,8 @@ def _load_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(f)
     except OSError as exc:
         raise ValueError(f"config: cannot read {path} ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise ValueError(f"config: {path} is not a TOML file (not UTF-8 text)") from None
     except tomllib.TOMLDecodeError as exc:
         raise ValueError(f"config: {path} is not valid TOML ({exc})") from None
 
@@ -136,8 +147,9 @@ def _load_toml(path: Path) -> dict[str, Any]:
 def settings(args: argparse.Namespace) -> TrainConfig:
     """Saved config (with --resume) < TOML file < flags."""
     data: dict[str, Any] = {}
-    if args.resume and args.out is not None and (args.out / "config.json").exists():
-        data = read_config(args.out).to_dict()
+    saved = saved_config(args.out) if args.resume and args.out is not None else None
+    if saved is not None:  # config.json, or if it was lost the newest checkpoint's copy
+        data = saved.to_dict()
     if args.config is not None:
         data.update(_load_toml(args.config))
     for dest, name in _FIELDS.items():

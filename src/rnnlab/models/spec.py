@@ -23,7 +23,9 @@ def parse_cell(text: str) -> tuple[type[RecurrentLayer], dict[str, Any]]:
     ``rnn`` is the tanh RNN, ``lstm`` the vanilla (PyTorch) LSTM and ``gru`` PyTorch's
     reset-after GRU. Raises ValueError naming ``cell`` for anything else.
     """
-    kind, _, variant = str(text).strip().partition(":")
+    kind, colon, variant = str(text).strip().partition(":")
+    if colon and not variant:  # "lstm:" is a typo, not the default variant
+        raise ValueError(f"cell: expected a variant after {kind}:, got {text!r}")
     if kind == "rnn" and variant in _RNN:
         return RNN, {"nonlinearity": _RNN[variant]}
     if kind == "lstm" and (variant == "" or variant in PRESETS):
