@@ -10,6 +10,12 @@ from rnnlab.tasks import TASKS, Batch, Task, list_tasks, make_task
 # (name, length, options) covering every task and variant
 SPECS = [
     ("longlag", 6, {}),
+    ("longlag_random", 6, {}),
+    ("trigger_recall", 5, {}),
+    ("trigger_recall", 5, {"p": 2}),
+    ("signal_in_noise", 20, {}),
+    ("signal_in_noise", 20, {"variant": "3b", "signal": 1}),
+    ("signal_in_noise", 20, {"variant": "3c"}),
     ("adding", 20, {}),
     ("adding", 20, {"variant": "pascanu"}),
     ("adding", 20, {"variant": "arjovsky"}),
@@ -19,7 +25,7 @@ SPECS = [
     ("copy", 5, {}),
     ("reber", 30, {}),
 ]
-IDS = [f"{n}-{o.get('variant', o.get('bits', ''))}" for n, _, o in SPECS]
+IDS = [f"{n}-{o.get('variant', o.get('bits', o.get('p', '')))}" for n, _, o in SPECS]
 
 
 def perfect_output(task: Task, batch: Batch) -> np.ndarray:
@@ -91,7 +97,7 @@ def test_perfect_predictor_is_solved(task: Task) -> None:
 
 
 def test_constant_predictor_is_not_solved_and_scores_near_baseline(task: Task) -> None:
-    batch = task.sample(np.random.default_rng(3), 4000 if task.name != "reber" else 300)
+    batch = task.test_batch(np.random.default_rng(3), 4000 if task.name != "reber" else 300)
     metrics = task.evaluate(constant_output(task, batch), batch)
     assert not task.solved(metrics), metrics
     if task.loss == "mse":  # the constant is the target mean, the baseline's own predictor
@@ -119,7 +125,17 @@ def test_baseline_has_a_metric_that_fails_the_criterion(task: Task) -> None:
 def test_list_tasks_rows_and_describe() -> None:
     rows = list_tasks()
     assert [r["name"] for r in rows] == list(TASKS)
-    assert set(TASKS) == {"longlag", "adding", "multiplication", "temporal_order", "copy", "reber"}
+    assert set(TASKS) == {
+        "longlag",
+        "longlag_random",
+        "trigger_recall",
+        "signal_in_noise",
+        "adding",
+        "multiplication",
+        "temporal_order",
+        "copy",
+        "reber",
+    }
     for row in rows:
         assert set(row) == {"name", "parameters", "criterion", "source"}
         assert all(row.values())

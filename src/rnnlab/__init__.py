@@ -13,6 +13,13 @@ def from_torch(module):
     return _from_torch(module)
 
 
+def from_onnx(source):
+    """Build the rnnlab layer holding the weights of an ONNX model's LSTM, GRU or RNN nodes."""
+    from .interop.onnx_import import from_onnx as _from_onnx
+
+    return _from_onnx(source)
+
+
 __all__ = [
     "GRU",
     "LSTM",
@@ -22,5 +29,6 @@ __all__ = [
     "LayerCache",
     "RecurrentLayer",
     "__version__",
+    "from_onnx",
     "from_torch",
 ]

@@ -19,17 +19,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .cells import PRESETS
+from .cells import CELLS
 from .layer_state import detach_state
-from .layers import GRU, LSTM, RNN, RecurrentLayer
+from .layers import RecurrentLayer, layer_for
 
 Array = np.ndarray
 
-CELL_VARIANTS: dict[str, tuple[str, ...]] = {
-    "rnn": ("tanh", "relu"),
-    "lstm": tuple(PRESETS),
-    "gru": ("reset_after", "reset_before"),
-}
+# Every registered cell and its variants ("" for a cell without variants).
+CELL_VARIANTS: dict[str, tuple[str, ...]] = {name: cls.variants for name, cls in CELLS.items()}
 
 
 @dataclass(frozen=True)
@@ -43,9 +40,14 @@ class GradcheckCase:
     dropout: float = 0.0
 
     @property
+    def text(self) -> str:
+        """The ``cell[:variant]`` text of the case."""
+        return f"{self.cell}:{self.variant}" if self.variant else self.cell
+
+    @property
     def name(self) -> str:
         return (
-            f"{self.cell}:{self.variant} layers={self.num_layers} "
+            f"{self.text} layers={self.num_layers} "
             f"dirs={2 if self.bidirectional else 1} lengths={'yes' if self.lengths else 'no'} "
             f"bptt={'truncated' if self.truncated else 'full'}"
             + (f" dropout={self.dropout}" if self.dropout else "")
@@ -100,12 +102,8 @@ def build_layer(
         dtype="float64",
         seed=seed,
     )
-    if case.cell == "rnn":
-        layer: RecurrentLayer = RNN(input_size, hidden_size, nonlinearity=case.variant, **common)
-    elif case.cell == "lstm":
-        layer = LSTM(input_size, hidden_size, variant=case.variant, **common)
-    else:
-        layer = GRU(input_size, hidden_size, reset_after=case.variant == "reset_after", **common)
+    cls, options = layer_for(case.text)
+    layer = cls(input_size, hidden_size, **common, **options)
     rng = np.random.default_rng(seed + 1)
     for value in layer.params.values():
         value[...] = rng.uniform(-0.8, 0.8, size=value.shape)
@@ -246,6 +244,19 @@ def check_case(
         seed,
     )
     grads, starts = analytic_gradients(problem)
+    return _compare(problem, grads, starts, max_entries, eps, rng)
+
+
+def _compare(
+    problem: _Problem,
+    grads: dict[str, Array],
+    starts: list,
+    max_entries: int,
+    eps: float,
+    rng: np.random.Generator,
+) -> dict[str, float]:
+    """Relative error of ``grads`` against central differences, per parameter, x and state."""
+    layer, x, state0 = problem.layer, problem.x, problem.state0
     errors = {}
     for name, value in layer.params.items():
         picks = _sample(value.size, max_entries, rng)

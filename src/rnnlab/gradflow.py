@@ -7,11 +7,15 @@ For one batch of a task, measured on the top layer (forward direction):
   the LSTM's cell state;
 * ``jacobian[k]``: the mean of ``||u^T dh_T/dh_t||`` for random unit vectors ``u`` fed back
   from the last step: the norm of the product of step Jacobians, free of the readout;
-* the spectral radius of the recurrent matrix, per gate block for gated cells
-  (``W_hf`` is the forget gate's block of ``W_hh``, rows ``H:2H`` in PyTorch's i, f, g, o order);
+* the spectral radius of the recurrent matrix, per gate block (``W_hf`` is the LSTM forget
+  gate's block of ``W_hh``, rows ``H:2H`` in PyTorch's i, f, g, o order; the RNN's one block is
+  ``W_hh``);
 * gate saturation: the share of sigmoid-gate activations below 0.05 or above 0.95, where the
   gate's derivative is under 0.05 and the gate barely learns;
 * the mean forget-gate activation (the GRU's analogue, the update gate z, for the GRU).
+
+What each cell holds (its state names, its sigmoid gates, the gate that keeps the state) the
+cell declares (`rnnlab.cells.registry`); nothing here names a cell kind.
 
 Why: the RNN's error path multiplies by ``act' * W_hh`` every step and the LSTM's cell path by
 ``f``, so ``dh[k] / dh[0]`` behaves like ``rho^k`` or ``mean(f)^k``; these curves show that
@@ -66,10 +70,13 @@ def state_gradient_curves(
     trace: dict[tuple[int, int], list[np.ndarray]] = {}
     layer.backward(dy, cache, trace=trace)
     top = trace[(layer.num_layers - 1, 0)]
+    states = tuple(layer.cell.state_names)  # h first; a cell state c where the cell has one
     depth = int(lengths.min())
     return {
         "dh": _per_distance(top[0], lengths, depth).tolist(),
-        "dc": _per_distance(top[1], lengths, depth).tolist() if layer.kind == "lstm" else None,
+        "dc": _per_distance(top[states.index("c")], lengths, depth).tolist()
+        if "c" in states
+        else None,
     }
 
 
@@ -101,8 +108,6 @@ def spectral_radii(layer: RecurrentLayer, layer_index: int | None = None) -> dic
     index = layer.num_layers - 1 if layer_index is None else layer_index
     W = np.asarray(layer.layer_params(index, 0)["weight_hh"], dtype=np.float64)
     H = layer.hidden_size
-    if layer.kind == "rnn":
-        return {"W_hh (recurrent)": float(np.max(np.abs(np.linalg.eigvals(W))))}
     out = {}
     for name, rows in gate_slices(tuple(layer.cell.gate_names), H).items():
         block = W[rows, :H]
@@ -110,16 +115,6 @@ def spectral_radii(layer: RecurrentLayer, layer_index: int | None = None) -> dic
             np.max(np.abs(np.linalg.eigvals(block)))
         )
     return out
-
-
-def _sigmoid_gates(layer: RecurrentLayer) -> tuple[str, ...]:
-    if layer.kind == "lstm":
-        return tuple(layer.cell.spec.sigmoid_gates) + (  # type: ignore[attr-defined]
-            ("f",) if layer.cell.spec.coupled else ()  # type: ignore[attr-defined]
-        )
-    if layer.kind == "gru":
-        return ("r", "z")
-    return ()
 
 
 def gate_statistics(layer: RecurrentLayer, cache: Any, lengths: np.ndarray) -> dict[str, Any]:
@@ -133,14 +128,14 @@ def gate_statistics(layer: RecurrentLayer, cache: Any, lengths: np.ndarray) -> d
     valid = (np.arange(T)[:, None] < np.asarray(lengths)[None, :])[:, :, None]  # (T, N, 1)
     per_gate: dict[str, float] = {}
     saturated = counted = 0
-    for name in _sigmoid_gates(layer):
+    for name in layer.cell.sigmoid_gates:  # type: ignore[attr-defined]  (`registry`)
         values = np.broadcast_to(steps[name], steps[name].shape)[
             np.broadcast_to(valid, steps[name].shape)
         ]
         hits = int(np.count_nonzero((values < SATURATION_LOW) | (values > SATURATION_HIGH)))
         per_gate[name] = hits / max(values.size, 1)
         saturated, counted = saturated + hits, counted + values.size
-    keep = "f" if layer.kind == "lstm" else "z" if layer.kind == "gru" else None
+    keep = layer.cell.keep_gate  # type: ignore[attr-defined]  (`rnnlab.cells.registry`)
     mean_keep = None
     if keep is not None:
         values = steps[keep][np.broadcast_to(valid, steps[keep].shape)]

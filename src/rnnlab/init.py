@@ -18,7 +18,11 @@ the generator it is given (so one seed fixes the whole model), then changes what
 ``chrono``      Tallec & Ollivier (2018): forget-gate biases log(u), u ~ U[1, T_max - 1], and
                 input-gate biases -log(u), so the cell keeps its content for about u steps.
                 GRU: the update-gate (z) biases log(u); since h = (1 - z) * n + z * h_prev, z
-                near 1 keeps the old state.
+                near 1 keeps the old state. Any cell: the gates its ``keep_biases`` names,
+                +log(u) on a gate that keeps the state, -log(u) on one that overwrites it.
+
+Which schemes apply to a cell, and which gates ``forget1`` and ``chrono`` set with which sign,
+the cell declares (``inits`` and ``keep_biases``, `rnnlab.cells.registry`).
 
 Biases: the cells add ``bias_ih + bias_hh``; a scheme that sets a gate's bias to v puts v in
 ``bias_ih`` and 0 in ``bias_hh``, so the effective bias is exactly v (Keras semantics).
@@ -34,7 +38,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .cells import gate_slices
+from .cells import CELLS, RegisteredCell, gate_slices
+from .cells.base import Params
 from .layers import RecurrentLayer
 
 INITS: dict[str, str] = {
@@ -51,34 +56,31 @@ HS97_OUTPUT_BIASES = (-1.0, -2.0, -3.0)
 
 def default_init(layer_kind: str) -> str:
     """What `rnnlab train` uses when no ``--init`` is given: chrono for gated cells."""
-    return "pytorch" if layer_kind == "rnn" else "chrono"
+    return "chrono" if "chrono" in CELLS[layer_kind].inits else "pytorch"
 
 
-def _gates(layer: RecurrentLayer) -> tuple[str, ...]:
-    return tuple(layer.cell.gate_names)
-
-
-def _coupled(layer: RecurrentLayer) -> bool:
-    return layer.kind == "lstm" and layer.spec.coupled  # type: ignore[attr-defined]
+def _cell(layer: RecurrentLayer) -> RegisteredCell:
+    return layer.cell  # type: ignore[return-value]  (every layer's cell is registered)
 
 
 def check_init(layer: RecurrentLayer, name: str, t_max: int | None = None) -> None:
     """Raise ValueError naming ``init`` if ``name`` is unknown or does not apply to ``layer``."""
     if name not in INITS:
         raise ValueError(f"init: expected one of {', '.join(INITS)}, got {name!r}")
-    cell = layer.kind if layer.kind != "lstm" else f"lstm:{layer.variant}"  # type: ignore[attr-defined]
-    gates = _gates(layer)
-    if name == "identity" and layer.kind != "rnn":
-        raise ValueError(f"init: 'identity' (IRNN) applies to rnn cells only, not {cell}")
-    if name in ("forget1", "hs97") and layer.kind != "lstm":
-        raise ValueError(f"init: {name!r} sets LSTM gate biases; it does not apply to {cell}")
-    if name == "forget1" and "f" not in gates and not _coupled(layer):
-        raise ValueError(f"init: 'forget1' needs a forget gate, and {cell} has none")
+    cell, text = _cell(layer), layer.cell_text
+    if name not in cell.inits:
+        raise ValueError(
+            f"init: {name!r} ({INITS[name]}) does not apply to {text}, which takes "
+            f"{', '.join(cell.inits)}"
+        )
+    if name == "forget1" and not cell.keep_biases(name):
+        raise ValueError(f"init: 'forget1' needs a forget gate, and {text} has none")
+    gates = tuple(layer.cell.gate_names)
     if name == "hs97" and "i" not in gates and "o" not in gates:
-        raise ValueError(f"init: 'hs97' biases input and output gates, and {cell} has neither")
+        raise ValueError(f"init: 'hs97' biases input and output gates, and {text} has neither")
     if name == "chrono":
-        if layer.kind == "rnn":
-            raise ValueError(f"init: 'chrono' sets gate biases; it does not apply to {cell}")
+        if not cell.keep_biases(name):
+            raise ValueError(f"init: 'chrono' sets gate biases, and {text} has no gate it sets")
         if t_max is None or t_max < 2:
             raise ValueError(f"init: 'chrono' needs T_max >= 2 (the longest lag), got {t_max!r}")
 
@@ -109,35 +111,32 @@ def apply_init(
     bound = 1.0 / np.sqrt(layer.hidden_size)
     for value in layer.params.values():
         value[...] = rng.uniform(-bound, bound, size=value.shape)
-    H = layer.hidden_size
-    s = gate_slices(_gates(layer), H)
     for index in range(layer.num_layers):
         for direction in range(layer.directions):
             p = layer.layer_params(index, direction)  # views into layer.params
-            if name == "orthogonal":
-                for block in s.values():
-                    p["weight_hh"][block] = orthogonal(H, rng)
-            elif name == "identity":
-                p["weight_hh"][...] = np.eye(H)
-                p["bias_ih"][...] = 0.0
-                p["bias_hh"][...] = 0.0
-            elif name == "forget1":
-                if "f" in s:
-                    _set_bias(p, s["f"], 1.0)
-                else:  # CIFG: f = 1 - sig(a_i) = sig(-a_i)
-                    _set_bias(p, s["i"], -1.0)
-            elif name == "hs97":
-                if "i" in s:
-                    _set_bias(p, s["i"], _cycle(HS97_INPUT_BIASES, H))
-                if "o" in s:
-                    _set_bias(p, s["o"], _cycle(HS97_OUTPUT_BIASES, H))
-            elif name == "chrono":
-                assert t_max is not None  # checked above
-                keep = np.log(rng.uniform(1.0, t_max - 1.0, size=H))
-                if layer.kind == "gru":
-                    _set_bias(p, s["z"], keep)
-                    continue
-                if "f" in s:
-                    _set_bias(p, s["f"], keep)
-                if "i" in s:
-                    _set_bias(p, s["i"], -keep)
+            _init_direction(_cell(layer), p, name, rng, t_max)
+
+
+def _init_direction(
+    cell: RegisteredCell, p: Params, name: str, rng: np.random.Generator, t_max: int | None
+) -> None:
+    """Scheme ``name``'s changes to one layer direction's parameters ``p``."""
+    H = cell.hidden_size  # type: ignore[attr-defined]
+    s = gate_slices(tuple(cell.gate_names), H)  # type: ignore[attr-defined]
+    if name == "orthogonal":
+        for block in s.values():
+            p["weight_hh"][block] = orthogonal(H, rng)
+    elif name == "identity":
+        p["weight_hh"][...] = np.eye(H)
+        p["bias_ih"][...] = 0.0
+        p["bias_hh"][...] = 0.0
+    elif name == "hs97":
+        if "i" in s:
+            _set_bias(p, s["i"], _cycle(HS97_INPUT_BIASES, H))
+        if "o" in s:
+            _set_bias(p, s["o"], _cycle(HS97_OUTPUT_BIASES, H))
+    elif name in ("forget1", "chrono"):
+        assert name == "forget1" or t_max is not None  # checked by check_init
+        keep = 1.0 if name == "forget1" else np.log(rng.uniform(1.0, t_max - 1.0, size=H))
+        for gate, sign in cell.keep_biases(name).items():
+            _set_bias(p, s[gate], sign * keep)

@@ -1,7 +1,8 @@
 """The recurrent layer: a stack of cells over time, one or two directions, dropout between layers.
 
-`rnnlab.layers` holds the three concrete layers (RNN, LSTM, GRU); this module the machinery
-they share.
+`RecurrentLayer` runs any registered cell (`rnnlab.cells.registry`), named as ``--cell`` names
+it: ``RecurrentLayer(2, 8, cell="mgu")``. `rnnlab.layers` holds the three public layers with
+their own keyword for the variant (RNN, LSTM, GRU); this module the machinery all share.
 
 A layer owns its parameters in ``params``, a dict named as PyTorch names them
 (``weight_ih_l0``, ``weight_hh_l1_reverse``, ...), so exchanging weights with PyTorch is a copy.
@@ -12,10 +13,11 @@ activations and cell states for diagnostics.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 
+from .cells import make_cell
 from .cells.base import Array, Cell, Params, State, StepCache
 from .layer_products import decode, encode
 from .layer_state import from_public_state, to_public_state
@@ -44,9 +46,8 @@ class LayerCache:
 
 
 class RecurrentLayer:
-    """Base of `RNN`, `LSTM` and `GRU`; subclasses choose the cell."""
-
-    kind: ClassVar[str]
+    """A layer of the registered cell ``cell`` (``"mgu"``, ``"lstm:cifg"``); the base of `RNN`,
+    `LSTM` and `GRU`, which choose their cell from their own keyword instead."""
 
     def __init__(
         self,
@@ -57,7 +58,10 @@ class RecurrentLayer:
         dropout: float = 0.0,
         dtype: str | np.dtype = "float32",
         seed: int = 0,
+        *,
+        cell: str = "rnn",
     ) -> None:
+        self.cell_text = cell
         self.input_size = check_positive_int(input_size, "input_size")
         self.hidden_size = check_positive_int(hidden_size, "hidden_size")
         self.num_layers = check_positive_int(num_layers, "num_layers")
@@ -75,7 +79,12 @@ class RecurrentLayer:
         self.params: Params = self._init_params(np.random.default_rng(init_seq))
 
     def _make_cell(self) -> Cell:
-        raise NotImplementedError
+        return make_cell(self.cell_text, self.hidden_size)
+
+    @property
+    def kind(self) -> str:
+        """The registered name of the cell (``"lstm"``)."""
+        return type(self.cell).name  # type: ignore[attr-defined]
 
     # -- parameters --------------------------------------------------------------------------
 
@@ -241,6 +250,13 @@ class RecurrentLayer:
 
         return to_torch(self)
 
+    def to_onnx(self, path: Any = None, *, lengths: bool = False, initial_state: bool = False):
+        """The ONNX model of this layer (``onnx.ModelProto``), also written to ``path``; see
+        `rnnlab.interop.onnx` (imports onnx)."""
+        from .interop.onnx import layer_to_onnx
+
+        return layer_to_onnx(self, path, lengths=lengths, initial_state=initial_state)
+
     def __repr__(self) -> str:
         return (
             f"{type(self).__name__}({self.input_size}, {self.hidden_size}, "
@@ -249,4 +265,4 @@ class RecurrentLayer:
         )
 
     def _extra_repr(self) -> str:
-        return ""
+        return f", cell='{self.cell_text}'"

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
 from ..activations import sigmoid, sigmoid_grad, tanh, tanh_grad
 from .base import Array, Params, State, StepCache, gate_slices
+from .registry import RegisteredCell, register
 
 
+@register
 @dataclass(frozen=True)
-class GRUCell:
+class GRUCell(RegisteredCell):
     """GRU cell (Cho et al. 2014), gate order r, z, n as PyTorch.
 
     Shapes: N batch, D input, H hidden; the gate axis is 3*H = (r, z, n). Parameters (out x in):
@@ -49,8 +52,22 @@ class GRUCell:
     hidden_size: int
     reset_after: bool = True
 
+    name: ClassVar[str] = "gru"
+    variants: ClassVar[tuple[str, ...]] = ("reset_after", "reset_before")
+    keep_gate: ClassVar[str | None] = "z"
     state_names = ("h",)
     gate_names = ("r", "z", "n")
+    sigmoid_gates = ("r", "z")
+
+    @classmethod
+    def from_variant(cls, hidden_size: int, variant: str) -> GRUCell:
+        return cls(hidden_size, reset_after=variant == "reset_after")
+
+    def keep_biases(self, scheme: str) -> dict[str, float]:
+        return {"z": 1.0} if scheme == "chrono" else {}  # (4): z near 1 keeps h_prev
+
+    def kernel_supports(self) -> bool:
+        return True  # `rnnlab.fast.gru` runs both placements of the reset gate
 
     def param_shapes(self, input_size: int) -> dict[str, tuple[int, ...]]:
         H3 = 3 * self.hidden_size

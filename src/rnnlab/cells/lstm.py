@@ -2,17 +2,35 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from typing import ClassVar
 
 import numpy as np
 
 from ..activations import sigmoid, sigmoid_grad, tanh, tanh_grad
 from .base import Array, Params, State, StepCache, gate_slices, recurrent_grads
-from .lstm_spec import LSTMSpec
+from .lstm_spec import PRESETS, LSTMSpec, lstm_spec
+from .registry import RegisteredCell, register
+
+# The LSTMSpec flags the compiled kernels read (`rnnlab.fast.cfg.config`): a spec with any other
+# field runs on the reference path.
+KERNEL_FLAGS = frozenset(
+    {
+        "input_gate",
+        "forget_gate",
+        "output_gate",
+        "coupled",
+        "input_activation",
+        "output_activation",
+        "peepholes",
+        "gate_recurrence",
+    }
+)
 
 
+@register
 @dataclass(frozen=True)
-class LSTMCell:
+class LSTMCell(RegisteredCell):
     """Long short-term memory cell (Hochreiter & Schmidhuber 1997; forget gate Gers et al. 2000).
 
     Shapes: N batch, D input, H hidden, G number of computed gate blocks (4 for the vanilla cell),
@@ -64,9 +82,36 @@ class LSTMCell:
     hidden_size: int
     spec: LSTMSpec = field(default_factory=LSTMSpec)
 
+    name: ClassVar[str] = "lstm"
+    variants: ClassVar[tuple[str, ...]] = tuple(PRESETS)
+    inits: ClassVar[tuple[str, ...]] = ("pytorch", "orthogonal", "forget1", "hs97", "chrono")
+    keep_gate: ClassVar[str | None] = "f"
+
+    @classmethod
+    def from_variant(cls, hidden_size: int, variant: str | LSTMSpec) -> LSTMCell:
+        return cls(hidden_size, lstm_spec(variant))
+
     @property
     def gate_names(self) -> tuple[str, ...]:
         return self.spec.computed_gates
+
+    @property
+    def sigmoid_gates(self) -> tuple[str, ...]:  # type: ignore[override]
+        """The cached sigmoid gates: the computed ones, and f = 1 - i of the coupled cell."""
+        return self.spec.sigmoid_gates + (("f",) if self.spec.coupled else ())
+
+    def keep_biases(self, scheme: str) -> dict[str, float]:
+        """f keeps c_prev (5); the coupled cell's f = 1 - i = sig(-a_i) takes -v on i; chrono
+        also closes the input gate (-v), so the cell holds its content for about e^v steps."""
+        gates = self.gate_names
+        if scheme == "forget1":
+            return {"f": 1.0} if "f" in gates else {"i": -1.0} if self.spec.coupled else {}
+        if scheme == "chrono":
+            return {name: sign for name, sign in (("f", 1.0), ("i", -1.0)) if name in gates}
+        return {}
+
+    def kernel_supports(self) -> bool:
+        return {f.name for f in fields(self.spec)} <= KERNEL_FLAGS
 
     @property
     def state_names(self) -> tuple[str, ...]:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from ..activations import NONLINEARITIES
 from .base import Array, Params, State, StepCache, recurrent_grads
+from .registry import RegisteredCell, register
 
 
+@register
 @dataclass(frozen=True)
-class RNNCell:
+class RNNCell(RegisteredCell):
     """Elman RNN cell, ``h = act(W_ih x + b_ih + W_hh h_prev + b_hh)``.
 
     Shapes: N batch, D input, H hidden. One gate block (G = 1); ``act`` is tanh or relu.
@@ -35,8 +38,18 @@ class RNNCell:
     hidden_size: int
     nonlinearity: str = "tanh"
 
+    name: ClassVar[str] = "rnn"
+    variants: ClassVar[tuple[str, ...]] = ("tanh", "relu")
+    inits: ClassVar[tuple[str, ...]] = ("pytorch", "orthogonal", "identity")
     state_names = ("h",)
     gate_names = ("h",)
+
+    @classmethod
+    def from_variant(cls, hidden_size: int, variant: str) -> RNNCell:
+        return cls(hidden_size, variant)
+
+    def kernel_supports(self) -> bool:
+        return self.nonlinearity in ("tanh", "relu")  # the activations `rnnlab.fast.rnn` knows
 
     def param_shapes(self, input_size: int) -> dict[str, tuple[int, ...]]:
         H = self.hidden_size

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ..gradcheck import CELL_VARIANTS, all_cases, check_case
+from ..gradcheck_seq2seq import check_seq2seq, seq2seq_cases
 
 NAME = "gradcheck"
 ORDER = 90
@@ -26,20 +27,42 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser.add_argument("--cell", choices=sorted(CELL_VARIANTS), help="only this cell")
     parser.add_argument("--variant", help="only this variant (an LSTM preset, tanh/relu, ...)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the random problem")
+    parser.add_argument(
+        "--model",
+        choices=("all", "layers", "seq2seq"),
+        default="all",
+        help="check the layers, the encoder-decoder, or both (default)",
+    )
     return parser
 
 
+def _checks(args: argparse.Namespace) -> list:
+    """(name, check) pairs: the layer cases, then the encoder-decoder's (no variant options)."""
+    checks: list = []
+    if args.model in ("all", "layers"):
+        checks += [(c.name, lambda c=c: check_case(c, seed=args.seed)) for c in all_cases(
+            args.cell, args.variant
+        )]  # fmt: skip
+    if args.model in ("all", "seq2seq") and args.variant is None:
+        checks += [
+            (c.name, lambda c=c: check_seq2seq(c, seed=args.seed)) for c in seq2seq_cases(args.cell)
+        ]
+    return checks
+
+
 def run(args: argparse.Namespace) -> int:
-    cases = all_cases(args.cell, args.variant)
+    cases = _checks(args)
+    if not cases:
+        raise ValueError(f"cell: the encoder-decoder is checked with lstm and gru, not {args.cell}")
     worst_overall, failures = 0.0, 0
     print(f"{'case':<72} {'max rel error':>13}  worst")
-    for case in cases:
-        errors = check_case(case, seed=args.seed)
+    for name, check in cases:
+        errors = check()
         worst = max(errors, key=errors.__getitem__)
         ok = errors[worst] <= TOLERANCE
         failures += not ok
         worst_overall = max(worst_overall, errors[worst])
-        print(f"{case.name:<72} {errors[worst]:>13.2e}  {worst}{'' if ok else '  FAIL'}")
+        print(f"{name:<72} {errors[worst]:>13.2e}  {worst}{'' if ok else '  FAIL'}")
     print(
         f"{len(cases) - failures} passed, {failures} failed "
         f"(largest relative error {worst_overall:.2e}, tolerance {TOLERANCE:g})"

@@ -10,7 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-KINDS = ("rnn", "lstm", "gru")
+from ..cells import CELLS
+from ..cells.registry import parse
+
+KINDS = tuple(CELLS)  # every registered cell (`rnnlab.cells.registry`)
 _ENTRY = re.compile(
     r"^(?P<kind>[a-z]+)(?::(?P<variant>[A-Za-z0-9_]+))?(?:@(?P<init>[A-Za-z0-9_.]+))?$"
 )
@@ -43,12 +46,20 @@ def parse_cell(text: str) -> CellSpec:
     """Parse one entry; raises ValueError naming the entry and the expected form."""
     entry = text.strip()
     match = _ENTRY.match(entry)
-    if match is None or match["kind"] not in KINDS:
+    if match is None or not _registered(match["kind"], match["variant"]):
         raise ValueError(
             f"--cells: expected entries like rnn, lstm:peephole, lstm@chrono or "
             f"rnn:relu@identity (cell one of {', '.join(KINDS)}), got {text!r}"
         )
     return CellSpec(entry, match["kind"], match["variant"], match["init"])
+
+
+def _registered(kind: str, variant: str | None) -> bool:
+    try:
+        parse(kind if variant is None else f"{kind}:{variant}")
+    except ValueError:
+        return False
+    return True
 
 
 def parse_cells(text: str | list[str]) -> list[CellSpec]:

@@ -218,6 +218,13 @@ class SequenceModel:
             self.layer.train(was_training)
         return np.concatenate(parts, axis=0)
 
+    def to_onnx(self, path: Any = None, *, lengths: bool = False, initial_state: bool = False):
+        """The ONNX model of the stack and its readout (output ``out``), also written to
+        ``path``; see `rnnlab.interop.onnx` (imports onnx)."""
+        from ..interop.onnx import model_to_onnx
+
+        return model_to_onnx(self, path, lengths=lengths, initial_state=initial_state)
+
     def __repr__(self) -> str:
         return (
             f"SequenceModel({self.layer!r}, outputs={self.output_size}, "

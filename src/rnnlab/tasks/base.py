@@ -82,6 +82,11 @@ class Task(abc.ABC):
     @abc.abstractmethod
     def sample(self, rng: np.random.Generator, n: int) -> Batch: ...
 
+    def test_batch(self, rng: np.random.Generator, n: int) -> Batch:
+        """The sequences an evaluation scores: `sample`'s, unless the training targets carry
+        noise the criterion must not see (HS97 exp 3c)."""
+        return self.sample(rng, n)
+
     @abc.abstractmethod
     def evaluate(self, output: np.ndarray, batch: Batch) -> dict[str, float]:
         """Score the raw readout (logits / pre-sigmoid / regression values).

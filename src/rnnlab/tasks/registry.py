@@ -8,12 +8,26 @@ from rnnlab.tasks.adding import Adding
 from rnnlab.tasks.base import Task, check_int
 from rnnlab.tasks.copy import Copy
 from rnnlab.tasks.longlag import LongLag
+from rnnlab.tasks.longlag_random import LongLagRandom
 from rnnlab.tasks.multiplication import Multiplication
 from rnnlab.tasks.reber import Reber
+from rnnlab.tasks.signal_in_noise import SignalInNoise
 from rnnlab.tasks.temporal_order import TemporalOrder
+from rnnlab.tasks.trigger_recall import TriggerRecall
 
 TASKS: dict[str, type[Task]] = {
-    cls.name: cls for cls in (LongLag, Adding, Multiplication, TemporalOrder, Copy, Reber)
+    cls.name: cls
+    for cls in (
+        LongLag,
+        LongLagRandom,
+        TriggerRecall,
+        SignalInNoise,
+        Adding,
+        Multiplication,
+        TemporalOrder,
+        Copy,
+        Reber,
+    )
 }
 
 

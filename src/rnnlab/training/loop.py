@@ -52,7 +52,7 @@ class TrainState:
 
 def evaluate(model: SequenceModel, task: Task, rng: np.random.Generator) -> dict[str, float]:
     """The task's metrics on ``task.test_size`` fresh sequences drawn from ``rng``."""
-    batch = task.sample(rng, task.test_size)
+    batch = task.test_batch(rng, task.test_size)
     return task.evaluate(model.predict(batch.x, batch.lengths), batch)
 
 
