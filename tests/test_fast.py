@@ -46,9 +46,9 @@ def _case_id(case: tuple[str, dict]) -> str:
 def fast_setup():
     """Two threads, so that batches of 32 rows and more run split (`rnnlab.fast.threads`);
     the backend and the thread count are restored afterwards."""
-    from rnnlab import fast
+    from rnnlab.fast import threads
 
-    backend_before, threads_before = backend.current(), fast.num_threads()
+    backend_before, threads_before = backend.current(), threads.num_threads()
     backend.set_num_threads(2)
     yield
     backend.use(backend_before)
@@ -105,8 +105,9 @@ def test_fast_equals_reference(case, dtype, with_lengths, fast_setup) -> None:
 @pytest.mark.parametrize("case", CELLS, ids=_case_id)
 def test_fast_equals_reference_with_packed_products(case, dtype, threads, fast_setup) -> None:
     """Input and hidden 32: every product fills whole panels, so the kernels and the layer's
-    products outside the loop run through `rnnlab.fast.packed` (the random sizes above mostly
-    take the BLAS fallback); with one thread the weight gradients too (`rnnlab.fast.wide.gram`)."""
+    products outside the loop run through `rnnlab.fast.products.tiles` (the random sizes above
+    mostly take the BLAS fallback); with one thread the weight gradients too
+    (`rnnlab.fast.products.tall.gram`)."""
     backend.set_num_threads(threads)
     _compare(case, dtype, True, hidden=32)
 
@@ -118,10 +119,10 @@ def test_fast_equals_reference_with_packed_products(case, dtype, threads, fast_s
 )
 @pytest.mark.parametrize("case", [CELLS[0], CELLS[2], CELLS[4]], ids=_case_id)
 def test_fast_in_one_call_per_direction(case, shape, dtype, threads, fast_setup) -> None:
-    """The one-call forward and backward (`rnnlab.fast.fused`) of the RNN, the GRU and the LSTM:
-    a batch of one over more steps than a row block (the products go in blocks of steps), a
-    batch that two threads split (then the weight gradients are made outside the kernel), and an
-    input width that does not fill whole panels (the input gradient outside the kernel). A
+    """The one-call forward and backward (`rnnlab.fast.products.around_loop`) of the RNN, the GRU
+    and the LSTM: a batch of one over more steps than a row block (the products go in blocks of
+    steps), a batch that two threads split (then the weight gradients are made outside the kernel),
+    and an input width that does not fill whole panels (the input gradient outside the kernel). A
     single layer, no lengths, random weights and non-zero biases, random initial state: y, final
     state, dx, dstate and every gradient against the reference."""
     backend.set_num_threads(threads)
@@ -223,10 +224,10 @@ def test_pool_never_hands_out_a_block_in_use(pool_everything) -> None:
 
 
 def test_fast_path_covers_every_cell() -> None:
-    from rnnlab import fast
+    from rnnlab.fast import support
 
     layers = [LAYERS[kind](2, 3, **options) for kind, options in CELLS]
-    assert all(fast.supports(layer.cell) for layer in layers)
+    assert all(support.refusal(layer.cell) is None for layer in layers)
 
 
 @pytest.mark.parametrize("name", ["fast", "reference"])
@@ -255,7 +256,7 @@ _TOUCH_EVERY_KERNEL = textwrap.dedent(
     """
     import numpy as np
     import rnnlab
-    from rnnlab.fast import gru, lstm, rnn
+    from rnnlab.fast.kernels import gru, lstm, rnn
 
     for dtype in ("float32", "float64"):
         for layer in (

@@ -1,4 +1,4 @@
-"""`rnnlab.fast.activations`: the float32 tanh and sigmoid stay within a few float32 ulp."""
+"""`rnnlab.fast.kernels.activations`: the float32 tanh and sigmoid stay within a few float32 ulp."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ pytest.importorskip("numba")
 
 from numba import njit
 
-from rnnlab.fast.activations import sigmoid, tanh
+from rnnlab.fast.kernels.activations import sigmoid, tanh
 
 
 @njit(cache=False)

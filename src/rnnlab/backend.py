@@ -1,30 +1,40 @@
-"""Which implementation of the time loop the layers run.
+"""Which implementation runs the layers' time loops: the one place that decides.
 
-The readable NumPy loop in `rnnlab.bptt` is the reference. The compiled loop of `rnnlab.fast`
-(Numba) is the default when numba and scipy are installed (``pip install rnnlab[fast]``) and
-returns exactly what the reference returns (to rounding: 1e-12 relative in float64, 1e-5 in
-float32). Without numba the reference runs, silently: the results are the same, only slower.
+The readable NumPy loop in `rnnlab.bptt`, with NumPy's products around it, is the reference.
+The compiled loops of `rnnlab.fast` (Numba) are the default when numba and scipy are installed
+(``pip install rnnlab[fast]``) and return what the reference returns (to rounding: 1e-12
+relative in float64, 1e-5 in float32). Without numba the reference runs, silently: the same
+results, slower. A cell the kernels do not know (a new cell, a spec field no kernel reads: see
+`rnnlab.fast.support`) runs on the reference too, said once per process in a log line
+(logger ``rnnlab.backend``), never on a kernel that would ignore what it does not know.
 
 Choose with the environment variable ``RNNLAB_BACKEND=reference|fast`` (read at import) or at
-run time with `use`; `current` names the one in force. `set_num_threads` sets the threads of
-the fast path and of BLAS.
+run time with `use`; `current` names the one in force; the layers ask `fast_path`. Importing
+this module imports no numba and leaves the allocator alone: both happen on the fast path's
+first use. `set_num_threads` sets the threads of the fast path and of BLAS.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import logging
 import os
+from functools import cache
+from types import ModuleType
 
-from . import bptt
-from .cells.base import Array, Cell, Params, State, StepCache
-
-try:
-    from . import fast as _fast
-except ImportError:  # pragma: no cover - a broken numba installation
-    _fast = None
+from .cells.base import Cell
+from .fast.support import refusal
 
 BACKENDS = ("fast", "reference")
-_FAST_OK = _fast is not None and _fast.AVAILABLE
-_choice = {"name": "fast"}
+_state: dict[str, object] = {"name": "fast", "broken": False}
+_said: set[tuple[str, str]] = set()
+_log = logging.getLogger(__name__)
+
+
+@cache
+def installed() -> bool:
+    """Whether numba and scipy, the ``fast`` extra, are installed (looked up, not imported)."""
+    return all(importlib.util.find_spec(name) is not None for name in ("numba", "scipy"))
 
 
 def use(name: str) -> str:
@@ -34,51 +44,58 @@ def use(name: str) -> str:
     """
     if name not in BACKENDS:
         raise ValueError(f"backend: expected one of {', '.join(BACKENDS)}, got {name!r}")
-    _choice["name"] = name
+    _state["name"] = name
     return current()
 
 
 def current() -> str:
     """The backend the layers run now: ``"fast"`` or ``"reference"``."""
-    return "fast" if _choice["name"] == "fast" and _FAST_OK else "reference"
+    fast = _state["name"] == "fast" and installed() and not _state["broken"]
+    return "fast" if fast else "reference"
+
+
+def fast_path(cell: Cell) -> ModuleType | None:
+    """`rnnlab.fast.direction` when the fast backend is in force and its kernels know ``cell``;
+    None when the reference is to run it (a cell they do not know is said once, see above)."""
+    if current() != "fast":
+        return None
+    reason = refusal(cell)
+    if reason is not None:
+        _say_once(type(cell).__name__, reason)
+        return None
+    return _fast_direction()
 
 
 def set_num_threads(n: int) -> None:
-    """Threads for the fast path's batch slices and for BLAS (no-op for BLAS without numba)."""
-    if _FAST_OK:
-        _fast.set_num_threads(n)
+    """Threads for the fast path's batch slices and for BLAS (no-op without numba)."""
+    if installed():
+        from .fast.threads import set_num_threads as set_threads
+
+        set_threads(n)
 
 
-def unroll(
-    cell: Cell,
-    p: Params,
-    xp: Array,
-    state: State,
-    mask: Array | None = None,
-    reverse: bool = False,
-) -> tuple[Array, State, StepCache]:
-    """`rnnlab.bptt.unroll`, compiled when the fast backend is in force."""
-    if current() == "fast" and _fast.supports(cell):
-        return _fast.unroll(cell, p, xp, state, mask, reverse)
-    return bptt.unroll(cell, p, xp, state, mask, reverse)
+def _say_once(what: str, reason: str) -> None:
+    if (what, reason) not in _said:
+        _said.add((what, reason))
+        _log.warning("%s runs on the NumPy reference, not the fast path: %s", what, reason)
 
 
-def backprop(
-    cell: Cell,
-    p: Params,
-    caches: StepCache,
-    dhs: Array,
-    dstate: State,
-    mask: Array | None = None,
-    reverse: bool = False,
-    trace: list[Array] | None = None,
-) -> tuple[Array, Array, State]:
-    """`rnnlab.bptt.backprop`, compiled when the fast backend is in force."""
-    if current() == "fast" and _fast.supports(cell):
-        return _fast.backprop(cell, p, caches, dhs, dstate, mask, reverse, trace)
-    return bptt.backprop(cell, p, caches, dhs, dstate, mask, reverse, trace)
+@cache
+def _fast_direction() -> ModuleType | None:
+    """The fast path, imported (numba's import: on first use, not at ``import rnnlab``), with
+    the allocator tuned for it (`rnnlab.fast.memory`)."""
+    try:
+        from .fast import direction
+    except ImportError as err:  # pragma: no cover - a broken numba installation
+        _state["broken"] = True
+        _say_once("every cell", f"the fast path failed to import ({err})")
+        return None
+    from .fast.memory import keep_freed_memory
+
+    keep_freed_memory()
+    return direction
 
 
 use(os.environ.get("RNNLAB_BACKEND", "fast").strip().lower() or "fast")
 
-__all__ = ["BACKENDS", "backprop", "current", "set_num_threads", "unroll", "use"]
+__all__ = ["BACKENDS", "current", "fast_path", "installed", "set_num_threads", "use"]

@@ -19,7 +19,7 @@ import numpy as np
 
 from .cells import make_cell
 from .cells.base import Array, Cell, Params, State, StepCache
-from .layer_products import decode, encode
+from .layer_products import backward_direction, forward_direction
 from .layer_state import from_public_state, to_public_state
 from .validation import as_float_array, as_lengths, check_positive_int
 
@@ -172,7 +172,7 @@ class RecurrentLayer:
             for direction in range(self.directions):
                 p = self.layer_params(layer, direction)
                 state0 = states[layer * self.directions + direction]
-                hs, final, steps = encode(
+                hs, final, steps = forward_direction(
                     self.cell, p, inp, state0, mask, direction == 1, need_cache
                 )
                 outs.append(hs)
@@ -228,7 +228,7 @@ class RecurrentLayer:
                     dhs = dhs * cache.mask  # padded outputs are constants
                 steps = cache.steps[layer][direction]
                 record = None if trace is None else trace.setdefault((layer, direction), [])
-                local, part, dinitial[index] = decode(
+                local, part, dinitial[index] = backward_direction(
                     self.cell, p, steps, dhs, dfinals[index], cache.mask, direction == 1, inp,
                     record,
                 )  # part: (T, N, D), maybe a batch-first view

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -108,15 +107,9 @@ def build(point: Point, seed: int = 0) -> Case:
         point,
         torch_train if train else torch_infer,
         rnnlab_train if train else rnnlab_infer,
-        backend.current() if _fast_supports(layer) else "reference",
+        "reference" if backend.fast_path(layer.cell) is None else "fast",
         diffs,
     )
-
-
-def _fast_supports(layer: Any) -> bool:
-    from .. import fast
-
-    return bool(fast.AVAILABLE and fast.supports(layer.cell))
 
 
 def _check(module, layer, tx, tg, x, g, train: bool) -> dict[str, float]:

@@ -34,14 +34,14 @@ for kind in ("LSTM", "GRU", "RNN"):
         y, _, cache = layer.forward(x)
         layer.backward(np.ones_like(y), cache)
         times.append(time.perf_counter() - t0)
-    fast = backend.current() == "fast" and rnnlab.fast.supports(layer.cell)
+    fast = backend.fast_path(layer.cell) is not None
     out["cells"][kind.lower()] = {"first_s": times[0], "second_s": times[1], "fast": fast}
 hits = misses = 0
 if backend.current() == "fast":
     import pkgutil, importlib
     from numba.core.dispatcher import Dispatcher
-    for info in pkgutil.iter_modules(rnnlab.fast.__path__):
-        module = importlib.import_module("rnnlab.fast." + info.name)
+    for info in pkgutil.walk_packages(rnnlab.fast.__path__, "rnnlab.fast."):
+        module = importlib.import_module(info.name)
         for obj in vars(module).values():
             if isinstance(obj, Dispatcher) and obj.__module__ == module.__name__:
                 hits += sum(obj.stats.cache_hits.values())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ..gradcheck import CELL_VARIANTS, all_cases, check_case
+from ..gradcheck_pascanu import check_pascanu, pascanu_cases
 from ..gradcheck_seq2seq import check_seq2seq, seq2seq_cases
 
 NAME = "gradcheck"
@@ -29,9 +30,9 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, default=0, help="seed of the random problem")
     parser.add_argument(
         "--model",
-        choices=("all", "layers", "seq2seq"),
+        choices=("all", "layers", "seq2seq", "regularizer"),
         default="all",
-        help="check the layers, the encoder-decoder, or both (default)",
+        help="check the layers, the encoder-decoder, Pascanu's Omega, or all (default)",
     )
     return parser
 
@@ -46,6 +47,10 @@ def _checks(args: argparse.Namespace) -> list:
     if args.model in ("all", "seq2seq") and args.variant is None:
         checks += [
             (c.name, lambda c=c: check_seq2seq(c, seed=args.seed)) for c in seq2seq_cases(args.cell)
+        ]
+    if args.model in ("all", "regularizer") and args.variant is None:
+        checks += [
+            (c.name, lambda c=c: check_pascanu(c, seed=args.seed)) for c in pascanu_cases(args.cell)
         ]
     return checks
 

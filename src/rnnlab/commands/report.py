@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 from ._args import path
@@ -23,28 +22,33 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--db", type=path, default="results.sqlite", help="SQLite results file")
+    parser.add_argument(
+        "--db",
+        type=path,
+        nargs="+",
+        default=["results.sqlite"],
+        help="SQLite results file(s); several (the shards of one sweep) are merged",
+    )
     parser.add_argument("--out", type=path, default="report", help="report directory")
     return parser
 
 
 def run(args: argparse.Namespace) -> int:
     from ..experiments.driver import PLOT_LINE
+    from ..experiments.merge import merged_rows
     from ..experiments.report import plot_available, write_report
-    from ..experiments.store import Store
     from ..files import check_writable_dir
 
-    if not Path(args.db).is_file():
-        raise ValueError(f"--db: {args.db} does not exist or is not a file")
+    for db in args.db:
+        if not Path(db).is_file():
+            raise ValueError(f"--db: {db} does not exist or is not a file")
     check_writable_dir(args.out, "--out")
     if not plot_available():
         print(PLOT_LINE)
         return 1
-    with Store(args.db, readonly=True) as store:
-        rows = store.runs()
-        settings = store.get_meta("settings")
+    rows, settings = merged_rows(args.db)
     if not rows:
-        raise ValueError(f"--db: {args.db} holds no finished runs")
-    path = write_report(rows, args.out, settings=json.loads(settings or "{}"))
+        raise ValueError(f"--db: {', '.join(map(str, args.db))} holds no finished runs")
+    path = write_report(rows, args.out, settings=settings)
     print(f"report: {path} and {path.parent / 'README.md'}")
     return 0

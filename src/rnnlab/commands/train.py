@@ -7,6 +7,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from ..data import dataset_class
 from ..init import INITS
 from ..optim import OPTIMIZERS, SCHEDULES
 from ..training import TrainConfig, train_run
@@ -41,8 +42,13 @@ _FIELDS = {
     "early_stop": "early_stop",
     "dtype": "dtype",
     "input_to_output": "input_to_output",
+    "data": "data",
+    "minutes": "minutes",
+    "regularizer": "regularizer",
+    "reg_weight": "reg_weight",
 }
 _TASK_OPTIONS = ("variant", "bits", "test_size")
+_DATA_OPTIONS = ("valid",)
 
 
 def _clip(text: str) -> float | None:
@@ -76,14 +82,17 @@ def _option(text: str) -> tuple[str, Any]:
 def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p = sub.add_parser(
         NAME,
-        help="train one model on one task; writes config.json, metrics.csv, result.json",
+        help="train one model on a task or a dataset; writes config.json, metrics.csv, result.json",
         description=(
-            "Train a recurrent model on a long-time-lag task with on-line batches, periodic "
-            "evaluation on fresh test sequences and early stopping at the task's criterion.\n"
+            "Train a recurrent model on a long-time-lag task (--task) with on-line batches, "
+            "periodic evaluation on fresh test sequences and early stopping at the task's "
+            "criterion; or on a real dataset (--data NAME|PATH, see `rnnlab data`), starting "
+            "from the dataset's own defaults.\n"
             "LSTM and GRU start from chrono init (T_max = the task's longest sequence), the "
             "RNN from PyTorch's.\n\n"
             "Example: rnnlab train --task adding --length 100 --cell lstm --hidden 16 "
             "--steps 6000 --batch 32 --lr 0.005 --seed 0 --out runs/x\n"
+            "         rnnlab train --data shakespeare --cell lstm --minutes 10 --out runs/s\n"
             "Resume:  rnnlab train --out runs/x --resume"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -91,6 +100,9 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     a = p.add_argument
     a("--config", type=path, help="TOML file with the same settings (flags override it)")
     a("--task", help="task name (see `rnnlab tasks`)")
+    a("--data", help="dataset name (see `rnnlab data`) or a path to a UTF-8 text file")
+    a("--valid", help="with --data PATH: a validation text file (default: the last 10 %%)")
+    a("--minutes", type=float, help="stop at the first evaluation after this many minutes")
     a("--length", type=int, help="the task's length or lag (T, p, delay)")
     a("--cell", help="rnn, rnn:relu, lstm, lstm:<preset>, gru, gru:reset_before (default lstm)")
     a("--init", help=f"initialisation: {', '.join(INITS)}")
@@ -111,6 +123,12 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     a("--eval-every", type=int, help="evaluate every N updates (default 100)")
     a("--checkpoint-every", type=int, help="checkpoint every N updates (default 500)")
     a("--tbptt", type=int, help="truncated BPTT window in steps (default: full BPTT)")
+    a(
+        "--regularizer",
+        choices=("pascanu",),
+        help="add Pascanu et al. 2013's Omega (keeps the error's norm through time) to the loss",
+    )
+    a("--reg-weight", type=float, help="Omega's weight (PMB13's alpha; default 1)")
     a("--no-early-stop", dest="early_stop", action="store_const", const=False)
     a("--dtype", choices=("float64", "float32"), help="default float64")
     a(
@@ -145,17 +163,25 @@ def _load_toml(path: Path) -> dict[str, Any]:
 
 
 def settings(args: argparse.Namespace) -> TrainConfig:
-    """Saved config (with --resume) < TOML file < flags."""
+    """Saved config (with --resume) or the dataset's defaults < TOML file < flags."""
     data: dict[str, Any] = {}
+    toml = {} if args.config is None else _load_toml(args.config)
     saved = saved_config(args.out) if args.resume and args.out is not None else None
     if saved is not None:  # config.json, or if it was lost the newest checkpoint's copy
         data = saved.to_dict()
-    if args.config is not None:
-        data.update(_load_toml(args.config))
+    else:  # a new dataset run starts from the dataset's defaults
+        name = args.data if args.data is not None else toml.get("data")
+        if isinstance(name, str) and name:
+            data = dict(dataset_class(name).defaults)
+    data.update(toml)
     for dest, name in _FIELDS.items():
         value = getattr(args, dest)
         if value is not None:
             data[name] = value
+    data_options = dict(data.get("data_options") or {})
+    data_options.update({k: getattr(args, k) for k in _DATA_OPTIONS if getattr(args, k)})
+    if data_options:
+        data["data_options"] = data_options
     options = dict(data.get("task_options") or {})
     options.update({k: getattr(args, k) for k in _TASK_OPTIONS if getattr(args, k) is not None})
     options.update(dict(args.option))
@@ -175,6 +201,16 @@ def run(args: argparse.Namespace) -> int:
     config = settings(args)
     result = train_run(config, out_dir=args.out, resume=args.resume, progress=not args.quiet)
     where = "" if args.out is None else f" -> {args.out}"
+    if config.data is not None:
+        info, baselines = result["metric_info"], result["baselines"]
+        against = ", ".join(f"{k} {v:.4g}" for k, v in baselines.items())
+        print(
+            f"{config.data} {config.cell} H={config.hidden}x{config.num_layers}: "
+            f"{info['name']} {result['metric']:.4g} {info['unit']} (baselines: {against}); "
+            f"{result['steps_run']} steps, stopped by {result['stopped']}; "
+            f"{result['params']} params; {result['wall_time']:.1f} s{where}"
+        )
+        return 0
     outcome = (
         f"solved at step {result['steps_to_solve']}"
         if result["solved"]

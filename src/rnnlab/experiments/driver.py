@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from ..files import check_writable_dir
@@ -54,11 +55,15 @@ def execute(
     name: str,
     title: str = "rnnlab: RNN vs LSTM vs GRU over time lags",
     notes: list[str] | None = None,
+    select: Callable[[list[Job]], list[Job]] | None = None,
 ) -> SweepOutcome:
-    """Run the sweep of ``settings`` into ``args.db`` and write the report into ``args.out``."""
+    """Run the sweep of ``settings`` into ``args.db`` and write the report into ``args.out``;
+    ``select`` keeps a part of the planned jobs (one shard of a sweep split over machines)."""
     validate(settings)
     check_writable_dir(args.out, "--out")
     jobs = plan_sweep(settings)
+    if select is not None:
+        jobs = select(jobs)
     # The pool first: a bad --workers or --scheduler must not leave a new results file behind.
     with open_pool(args.scheduler, args.workers) as pool, Store(args.db) as store:
         store.check_settings(settings.fingerprint())

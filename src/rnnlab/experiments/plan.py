@@ -7,6 +7,7 @@ to any executor and is stored verbatim in the ``config`` column. Parameter match
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
@@ -38,6 +39,11 @@ class SweepSettings:
     match_params: bool = False
     train: dict[str, Any] = field(default_factory=dict)
     gradflow: tuple[str, int] | None = None
+    steps_per_lag: float = 0.0  # the budget grows with the lag: max(steps, steps_per_lag * L)
+
+    def steps_for(self, length: int) -> int:
+        """The update budget of a run at lag ``length``."""
+        return max(self.steps, math.ceil(self.steps_per_lag * length))
 
     def fingerprint(self) -> dict[str, Any]:
         """The settings a row's numbers depend on beyond its key; stored in the file's meta.
@@ -45,9 +51,11 @@ class SweepSettings:
         Tasks, lengths, cells and seeds are left out: adding lags or seeds to a finished sweep
         is fine, changing the hidden width under it is not.
         """
+        rule = {"steps_per_lag": self.steps_per_lag} if self.steps_per_lag else {}
         return {
             "hidden": self.hidden,
             "steps": self.steps,
+            **rule,
             "match_params": self.match_params,
             **{k: self.train[k] for k in sorted(self.train)},
         }
@@ -73,16 +81,35 @@ class Job:
         return f"{self.task} T={self.length} {self.cell} s{self.seed}"
 
 
+def split_task(text: str) -> tuple[str, dict[str, Any]]:
+    """``"temporal_order:bits=3"`` -> ("temporal_order", {"bits": 3}): a task with options, as a
+    sweep's task entry (and its rows' ``task`` column) spells it."""
+    name, _, rest = text.partition(":")
+    options: dict[str, Any] = {}
+    for item in filter(None, rest.split(",")):
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise ValueError(f"--tasks: expected name[:key=value,...], got {text!r}")
+        options[key] = int(value) if value.lstrip("-").isdigit() else value
+    return name, options
+
+
 def base_config(settings: SweepSettings, task: str, length: int, spec: CellSpec) -> dict[str, Any]:
-    return {
+    name, options = split_task(task)
+    config = {
         **settings.train,
-        "task": task,
+        "task": name,
         "length": length,
         "cell": spec.cell,
         "init": spec.init,
         "hidden": settings.hidden,
-        "steps": settings.steps,
+        "steps": settings.steps_for(length),
     }
+    if options:
+        config["task_options"] = {**settings.train.get("task_options", {}), **options}
+    if spec.regularizer is not None:
+        config["regularizer"] = spec.regularizer
+    return config
 
 
 def count_params(config: dict[str, Any]) -> int:

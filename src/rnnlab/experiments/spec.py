@@ -1,7 +1,8 @@
-"""Parse the ``--cells`` entries of a sweep: ``cell[:variant][@init]``.
+"""Parse the ``--cells`` entries of a sweep: ``cell[:variant][@init][+omega]``.
 
 ``lstm:cifg@forget1`` is the coupled-gate LSTM with forget-gate bias 1; ``rnn:relu@identity`` is
-the IRNN; ``gru`` is the GRU with `rnnlab train`'s default initialisation. The text is kept as
+the IRNN; ``rnn+omega`` the tanh RNN trained with Pascanu et al.'s regulariser;
+``gru`` is the GRU with `rnnlab train`'s default initialisation. The text is kept as
 given: it is the ``cell`` column of the results table, so a sweep's rows read like its command.
 """
 
@@ -15,7 +16,8 @@ from ..cells.registry import parse
 
 KINDS = tuple(CELLS)  # every registered cell (`rnnlab.cells.registry`)
 _ENTRY = re.compile(
-    r"^(?P<kind>[a-z]+)(?::(?P<variant>[A-Za-z0-9_]+))?(?:@(?P<init>[A-Za-z0-9_.]+))?$"
+    r"^(?P<kind>[a-z]+)(?::(?P<variant>[A-Za-z0-9_]+))?(?:@(?P<init>[A-Za-z0-9_.]+))?"
+    r"(?P<omega>\+omega)?$"
 )
 
 
@@ -31,6 +33,7 @@ class CellSpec:
     kind: str
     variant: str | None = None
     init: str | None = None
+    regularizer: str | None = None  # "+omega": Pascanu et al.'s Omega (`rnnlab.models.pascanu`)
 
     @property
     def cell(self) -> str:
@@ -51,7 +54,8 @@ def parse_cell(text: str) -> CellSpec:
             f"--cells: expected entries like rnn, lstm:peephole, lstm@chrono or "
             f"rnn:relu@identity (cell one of {', '.join(KINDS)}), got {text!r}"
         )
-    return CellSpec(entry, match["kind"], match["variant"], match["init"])
+    regularizer = "pascanu" if match["omega"] else None
+    return CellSpec(entry, match["kind"], match["variant"], match["init"], regularizer)
 
 
 def _registered(kind: str, variant: str | None) -> bool:

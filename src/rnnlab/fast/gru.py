@@ -1,178 +1,98 @@
-"""Compiled GRU time loop: equations (1)-(4) and (4')-(1') of `rnnlab.cells.GRUCell`.
+"""The GRU's entry to its compiled time loop (`rnnlab.fast.kernels.gru`): `unroll` and
+`backprop` take and return what `rnnlab.bptt`'s do, for both placements of the reset gate.
 
-One call runs all T steps for the batch rows ``n0:n1`` (threads take disjoint rows). Gate order
-r, z, n on the 3H axis. With ``reset_after`` (PyTorch's form) the recurrent projection of all
-three gates is one BLAS product per step; without it the n block reads ``r * h_prev``, known only
-after r, so it is a second, (rows x H) @ (H x H), product (forward and backward alike). The
-element-wise equations run in short loops with one output each, which vectorise (see
-`rnnlab.fast.lstm`). ``reset_after`` is a run-time flag: both forms share one kernel.
-
-Masks mirror `rnnlab.bptt`, as in `rnnlab.fast.rnn`.
+Each prepares contiguous arrays of one dtype, allocates the outputs, runs the kernel on batch
+slices (`rnnlab.fast.threads.run_rows`) and returns what the reference returns: outputs, final
+state, and the caches under `GRUCell`'s keys as (T, N, H) arrays.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
-from .activations import sigmoid, tanh
-from .blocks import add as _add
-from .blocks import copy as _copy
-from .blocks import flat, join_output_grad
-from .packed import matmul
+from ..cells import GRUCell
+from ..cells.base import Array, Params, State, StepCache
+from .batch_first import output_grads
+from .kernel_args import contiguous as _c
+from .kernel_args import hand_trace, kernel_mask, trace_buffer
+from .kernels import gru
+from .memory import empty
+from .products import around_loop, tiles
+from .products.blas import gemm_address
+from .threads import run_rows
 
-_JIT = {"cache": True, "error_model": "numpy", "nogil": True}
-
-
-@njit(**_JIT)
-def forward(
-    xp, w_t, wn_t, blas, bi, b, reset_after, h0, mask, has_mask, reverse, one, n0, n1, out
-):
-    """Steps (1)-(4) over all T for rows n0:n1.
-
-    ``bi`` is b_ih, added to ``xp`` here, first, as the reference adds it (zeros if ``xp`` has
-    it): one pass over the (T, N, 3H) projection less. ``b`` is b_hh.
-    ``w_t`` is W_hh.T (H, 3H) with ``reset_after``, else W_h(r,z).T (H, 2H) and ``wn_t`` W_hn.T
-    (H, H), each with its packed form (`rnnlab.fast.packed.matmul`); ``blas`` the BLAS
-    products' library (`rnnlab.fast.blas.gemm`); ``h0`` (N, H);
-    ``out`` = (hs, then the caches r, z, n, u_n, h_prev, all (T, N, H), and h_T (N, H)).
-    """
-    hs, c_r, c_z, c_n, c_un, c_hp, h_T = out
-    T, nr, H = xp.shape[0], n1 - n0, h0.shape[1]
-    h = h0[n0:n1].copy()
-    u = np.empty((nr, (3 if reset_after else 2) * H), dtype=xp.dtype)  # (1): r, z(, n)
-    rh, un = np.empty_like(h), np.empty_like(h)
-    for s in range(T):
-        t = T - 1 - s if reverse else s
-        _copy(h, c_hp[t, n0:n1])
-        matmul(w_t, blas, h, u)  # (1) recurrent projection of all rows: one product
-        for k in range(nr):
-            n = n0 + k
-            x, a, r, z, hp = xp[t, n], u[k], c_r[t, n], c_z[t, n], c_hp[t, n]
-            for j in range(H):
-                r[j] = sigmoid((x[j] + bi[j]) + (a[j] + b[j]))  # (2) (b_hh is part of u)
-            for j in range(H):
-                z[j] = sigmoid((x[H + j] + bi[H + j]) + (a[H + j] + b[H + j]))
-            if reset_after:
-                u_n = c_un[t, n]
-                for j in range(H):
-                    u_n[j] = a[2 * H + j] + b[2 * H + j]  # (1)
-            else:
-                for j in range(H):
-                    rh[k, j] = r[j] * hp[j]
-        if not reset_after:
-            matmul(wn_t, blas, rh, un)  # (1) reset before the product: (r * h_prev) @ W_hn.T
-            for k in range(nr):
-                u_n, v = c_un[t, n0 + k], un[k]
-                for j in range(H):
-                    u_n[j] = v[j] + b[2 * H + j]
-        for k in range(nr):
-            n = n0 + k
-            x, r, u_n, nn = xp[t, n], c_r[t, n], c_un[t, n], c_n[t, n]
-            if reset_after:
-                for j in range(H):
-                    nn[j] = tanh((x[2 * H + j] + bi[2 * H + j]) + r[j] * u_n[j])  # (3)
-            else:
-                for j in range(H):
-                    nn[j] = tanh((x[2 * H + j] + bi[2 * H + j]) + u_n[j])  # (3) reset before
-        zf, nf, hf = flat(c_z[t, n0:n1]), flat(c_n[t, n0:n1]), flat(h)
-        for k in range(hf.shape[0]):
-            hf[k] = (one - zf[k]) * nf[k] + zf[k] * hf[k]  # (4), all rows as one flat loop
-        for k in range(nr):
-            n = n0 + k
-            m = mask[t, n, 0] if has_mask else one
-            if m == 0:  # padded rows keep their state (np.where in the reference)
-                _copy(c_hp[t, n], h[k])
-            for j in range(H):
-                hs[t, n, j] = h[k, j] * m
-    _copy(h, h_T[n0:n1])
+CACHE_KEYS = ("r", "z", "n", "u_n", "h_prev")  # the order of GRUCell.step's cache dict
+_EMPTY_2D = (0, 0)
 
 
-@njit(**_JIT)
-def backward(
-    cache, w, wn, blas, reset_after, dhs, dhs_nt, dh_T, mask, has_mask, reverse, one, n0, n1, out
-):
-    """Steps (4')-(1') over all T, in the opposite order of `forward`, for rows n0:n1 (the
-    products after the loop: `rnnlab.fast.fused.products`).
+def _gru_weights(cell: GRUCell, w: Array, dt: np.dtype) -> tuple[Array, Array]:
+    """W_hh (3H, H) whole with ``reset_after``, else its (r, z) rows and its n rows apart."""
+    if cell.reset_after:
+        return _c(w, dt), np.empty(_EMPTY_2D, dt)
+    H = cell.hidden_size
+    return _c(w[: 2 * H], dt), _c(w[2 * H :], dt)
 
-    ``cache`` = the forward's (r, z, n, u_n, h_prev); ``w`` is W_hh (3H, H) with ``reset_after``,
-    else W_h(r,z) (2H, H) and ``wn`` W_hn (H, H), each with its packed form; ``dh_T`` the
-    final state's gradient;
-    ``out`` = (dxp, dhp (T, N, 3H), dh_0 (N, H), trace (T, N, H), want_trace). A (T, N, H) dhp
-    (``reset_after`` only) receives du_n alone: its (r, z) columns are dxp's, and the products
-    after the loop read them there (a third of the output traffic less).
-    """
-    c_r, c_z, c_n, c_un, c_hp = cache
-    dX, dP, dh_0, trace, want_trace = out
-    T, nr, H = c_r.shape[0], n1 - n0, c_r.shape[2]
-    dh = dh_T[n0:n1].copy()
-    dh_t, dh_prev, dn_a = np.empty_like(dh), np.empty_like(dh), np.empty_like(dh)
-    d_rh, drz, proj = np.empty_like(dh), np.empty((nr, 2 * H), dh.dtype), np.empty_like(dh)
-    split = dP.shape[2] != 3 * H
-    dp_step = np.empty((nr, 3 * H), dh.dtype)  # with ``split``: this step's dhp, all 3H
-    for s in range(T):
-        t = s if reverse else T - 1 - s
-        join_output_grad(dh, dhs, dhs_nt, t, n0, dh_t)  # the output's gradient joins dh
-        if want_trace:
-            _copy(dh_t, trace[t, n0:n1])
-        for k in range(nr):
-            n = n0 + k
-            g, z, nn, d = dh_t[k], c_z[t, n], c_n[t, n], dn_a[k]
-            for j in range(H):
-                d[j] = g[j] * (one - z[j]) * (one - nn[j] * nn[j])  # (4') dn, (3') da_n
-        if not reset_after:
-            matmul(wn, blas, dn_a, d_rh)  # (3') d(rh) = du_n @ W_hn, one product
-        dp_t = dp_step if split else dP[t, n0:n1]
-        for k in range(nr):
-            n = n0 + k
-            g, r, z, nn, hp = dh_t[k], c_r[t, n], c_z[t, n], c_n[t, n], c_hp[t, n]
-            da_n, dx, dp, dp_ = dn_a[k], dX[t, n], dp_t[k], dh_prev[k]
-            if reset_after:
-                u_n = c_un[t, n]
-                for j in range(H):
-                    dx[j] = da_n[j] * u_n[j] * (r[j] * (one - r[j]))  # (3') dr, (2') da_r
-                for j in range(H):
-                    dp[2 * H + j] = da_n[j] * r[j]  # (3') du_n
-            else:
-                e = d_rh[k]
-                for j in range(H):
-                    dx[j] = e[j] * hp[j] * (r[j] * (one - r[j]))  # (3') dr, (2') da_r
-                for j in range(H):
-                    dp[2 * H + j] = da_n[j]  # (3') du_n = da_n
-            for j in range(H):
-                dx[H + j] = g[j] * (hp[j] - nn[j]) * (z[j] * (one - z[j]))  # (4') dz, (2')
-            for j in range(H):
-                dx[2 * H + j] = da_n[j]  # (1') dxp = (da_r, da_z, da_n)
-            for j in range(2 * H):
-                dp[j] = dx[j]  # (1') dhp = (da_r, da_z, du_n)
-            if reset_after:
-                for j in range(H):
-                    dp_[j] = g[j] * z[j]  # (4') dh_prev = dh * z
-            else:
-                e = d_rh[k]
-                for j in range(H):
-                    dp_[j] = g[j] * z[j] + e[j] * r[j]  # (4'), (3') + d(rh) * r
-                for j in range(2 * H):
-                    drz[k, j] = dx[j]
-        if reset_after:
-            matmul(w, blas, dp_t, proj)  # (1') dhp @ W_hh, one product
-            if split:
-                for k in range(nr):
-                    du_n, dst = dp_t[k], dP[t, n0 + k]
-                    for j in range(H):
-                        dst[j] = du_n[2 * H + j]
-        else:
-            matmul(w, blas, drz, proj)  # (1') (da_r, da_z) @ W_h(r,z)
-        _add(dh_prev, proj, dh_prev)
-        if has_mask:
-            for k in range(nr):
-                m = mask[t, n0 + k, 0]
-                for j in range(3 * H):  # padded rows: the step receives no gradient
-                    dX[t, n0 + k, j] *= m
-                for j in range(dP.shape[2]):
-                    dP[t, n0 + k, j] *= m
-                if m != 0:  # valid rows take the new gradient, padded rows pass theirs on
-                    _copy(dh_prev[k], dh[k])
-        else:  # every row takes the new gradient: swap buffers instead of copying
-            dh, dh_prev = dh_prev, dh
-    _copy(dh, dh_0[n0:n1])
+
+def unroll(
+    cell: GRUCell, p: Params, xp: Array | None, state: State, mask: Array | None, reverse: bool,
+    keep: bool, bias_ih: Array | None, inp: Array | None = None,
+) -> tuple[Array, State, StepCache]:  # fmt: skip
+    """`rnnlab.bptt.unroll`, compiled; ``xp``, ``bias_ih`` and ``inp`` as in
+    `rnnlab.fast.lstm.unroll` (``keep`` unused: the caches are what the backward reads)."""
+    proj, xp = around_loop.kernel_input(xp, inp, p["weight_ih"])  # proj: made in the closure
+    T, N, _ = xp.shape
+    dt, H = xp.dtype, cell.hidden_size
+    m, has_mask = kernel_mask(mask, dt)
+    out = (*(np.empty((T, N, H), dt) for _ in range(6)), np.empty((N, H), dt))
+    w, wn = _gru_weights(cell, p["weight_hh"], dt)
+    blas, b = gemm_address(dt), _c(p["bias_hh"], dt)
+    bi = np.zeros(3 * H, dt) if bias_ih is None else _c(bias_ih, dt)  # added in the loop
+    w_t, wn_t = tiles.with_packed(w.T), tiles.with_packed(wn.T)
+    args = (xp, w_t, wn_t, blas, bi, b, cell.reset_after)
+    h0 = _c(state[0], dt)
+
+    def kernel(n0: int, n1: int) -> None:
+        if proj is not None:
+            around_loop.project(proj, xp, n0, n1)
+        gru.forward(*args, h0, m, has_mask, reverse, dt.type(1), n0, n1, out)
+
+    run_rows(kernel, N)
+    hs, *cached, h_T = out
+    return hs, (h_T,), dict(zip(CACHE_KEYS, cached, strict=True))
+
+
+def backprop(
+    cell: GRUCell,
+    p: Params,
+    caches: StepCache,
+    dhs: Array,
+    dstate: State,
+    mask: Array | None,
+    reverse: bool,
+    trace: list[Array] | None,
+    prods: around_loop.Products | None = None,
+) -> tuple[Array, Array, State]:
+    """`rnnlab.bptt.backprop`, compiled; ``prods`` as `rnnlab.fast.lstm.backprop`'s."""
+    T, N, H = dhs.shape
+    dt = dhs.dtype
+    m, has_mask = kernel_mask(mask, dt)
+    buffer = trace_buffer(trace, (T, N, H), dt)
+    # Where the closure below makes every gradient (`around_loop.products`), dhp is du_n alone:
+    # its (r, z) columns are dxp's, read there. Nothing outside sees it (`direction.backward`).
+    split = prods is not None and prods.grads is not None
+    dxp, dh0 = empty((T, N, 3 * H), dt), np.empty((N, H), dt)
+    dhp = empty((T, N, H if split else 3 * H), dt)
+    out = (dxp, dhp, dh0, buffer, trace is not None)
+    cache = tuple(_c(caches[k], dt) for k in CACHE_KEYS)
+    w, wn = (tiles.with_packed(part) for part in _gru_weights(cell, p["weight_hh"], dt))
+    dhs_args = output_grads(dhs, dt)
+    args = (cache, w, wn, gemm_address(dt), cell.reset_after, *dhs_args, _c(dstate[0], dt))
+
+    def kernel(n0: int, n1: int) -> None:
+        gru.backward(*args, m, has_mask, reverse, dt.type(1), n0, n1, out)
+        if prods is not None:
+            around_loop.products(prods, dxp, dhp, n0, n1)
+
+    run_rows(kernel, N)
+    hand_trace(trace, [buffer])
+    return dxp, dhp, (dh0,)

@@ -1,100 +1,81 @@
-"""Compiled Elman RNN time loop: equations (1)-(2) and (2')-(1') of `rnnlab.cells.RNNCell`.
+"""The Elman RNN's entry to its compiled time loop (`rnnlab.fast.kernels.rnn`): `unroll` and
+`backprop` take and return what `rnnlab.bptt`'s do, for the tanh and the relu cell.
 
-One call runs all T steps for the batch rows ``n0:n1`` (threads take disjoint rows). Per step:
-one BLAS product for the recurrent projection of all rows, then the activation in a loop with a
-single output (so that it vectorises, see `rnnlab.fast.lstm`). ``relu`` picks the nonlinearity
-at run time, outside the inner loops, so both share one compiled kernel per precision.
-
-Masks mirror `rnnlab.bptt`: padded rows are computed like the others (their caches hold that
-step), then keep their old state and output zero; backward, their step gets no gradient and the
-state gradient from the step after passes through unchanged (without the output's gradient).
+Each prepares contiguous arrays of one dtype, allocates the outputs, runs the kernel on batch
+slices (`rnnlab.fast.threads.run_rows`) and returns what the reference returns: outputs, final
+state, and the caches under `RNNCell`'s keys as (T, N, H) arrays; ``dxp`` and ``dhp`` are one
+array, as the cell returns them (``da, da``).
 """
 
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
-from .activations import tanh
-from .blocks import copy as _copy
-from .blocks import join_output_grad
-from .packed import matmul
-
-_JIT = {"cache": True, "error_model": "numpy", "nogil": True}
-
-
-@njit(**_JIT)
-def forward(xp, w_t, blas, b, relu, h0, mask, has_mask, reverse, one, n0, n1, out):
-    """Steps (1)-(2) over all T for rows n0:n1.
-
-    ``xp`` (T, N, H) is the input projection, ``w_t`` (W_hh.T (H, H), packed or not: see
-    `rnnlab.fast.packed.matmul`), ``h0`` (N, H);
-    ``out`` = (hs, cache h, cache h_prev, all (T, N, H), and h_T (N, H)).
-    """
-    hs, c_h, c_hp, h_T = out
-    T, nr, H = xp.shape[0], n1 - n0, xp.shape[2]
-    zero = one - one
-    h = h0[n0:n1].copy()
-    a = np.empty((nr, H), dtype=xp.dtype)
-    for s in range(T):
-        t = T - 1 - s if reverse else s
-        _copy(h, c_hp[t, n0:n1])
-        matmul(w_t, blas, h, a)  # (1) recurrent projection of all rows: one product
-        for r in range(nr):
-            x, u, y = xp[t, n0 + r], a[r], c_h[t, n0 + r]
-            if relu:
-                for j in range(H):
-                    v = x[j] + u[j] + b[j]  # (1)
-                    y[j] = max(v, zero)  # (2) relu
-            else:
-                for j in range(H):
-                    y[j] = tanh(x[j] + u[j] + b[j])  # (1), (2) tanh
-        _copy(c_h[t, n0:n1], h)
-        for r in range(nr):
-            n = n0 + r
-            m = mask[t, n, 0] if has_mask else one
-            if m == 0:  # padded rows keep their state (np.where in the reference)
-                _copy(c_hp[t, n], h[r])
-            for j in range(H):
-                hs[t, n, j] = h[r, j] * m
-    _copy(h, h_T[n0:n1])
+from ..cells import RNNCell
+from ..cells.base import Array, Params, State, StepCache
+from .batch_first import output_grads
+from .kernel_args import contiguous as _c
+from .kernel_args import hand_trace, kernel_mask, trace_buffer
+from .kernels import rnn
+from .products import around_loop, tiles
+from .products.blas import gemm_address
+from .threads import run_rows
 
 
-@njit(**_JIT)
-def backward(c_h, w, blas, relu, dhs, dhs_nt, dh_T, mask, has_mask, reverse, one, n0, n1, out):
-    """Steps (2')-(1') over all T, in the opposite order of `forward`, for rows n0:n1 (the
-    products after the loop: `rnnlab.fast.fused.products`).
+def unroll(
+    cell: RNNCell, p: Params, xp: Array | None, state: State, mask: Array | None, reverse: bool,
+    keep: bool, bias_ih: Array | None, inp: Array | None = None,
+) -> tuple[Array, State, StepCache]:  # fmt: skip
+    """`rnnlab.bptt.unroll`, compiled; ``xp``, ``bias_ih`` and ``inp`` as in
+    `rnnlab.fast.lstm.unroll` (``keep`` unused: the caches are what the backward reads)."""
+    proj, xp = around_loop.kernel_input(xp, inp, p["weight_ih"])  # proj: made in the closure
+    T, N, H = xp.shape
+    dt = xp.dtype
+    m, has_mask = kernel_mask(mask, dt)
+    out = (*(np.empty((T, N, H), dt) for _ in range(3)), np.empty((N, H), dt))
+    relu = cell.nonlinearity == "relu"
+    w_t, blas = tiles.with_packed(_c(p["weight_hh"], dt).T), gemm_address(dt)
+    b = p["bias_hh"] if bias_ih is None else p["bias_hh"] + bias_ih  # added in the loop
+    args = (xp, w_t, blas, _c(b, dt), relu, _c(state[0], dt))
 
-    ``c_h`` is the cached h (T, N, H), ``w`` (W_hh (H, H), packed or not), ``dh_T`` the final
-    state's gradient;
-    ``out`` = (da (T, N, H), dh_0 (N, H), trace (T, N, H), want_trace).
-    """
-    dA, dh_0, trace, want_trace = out
-    T, nr, H = c_h.shape[0], n1 - n0, c_h.shape[2]
-    zero = one - one
-    dh = dh_T[n0:n1].copy()
-    dh_t, dh_prev = np.empty_like(dh), np.empty_like(dh)
-    for s in range(T):
-        t = s if reverse else T - 1 - s
-        join_output_grad(dh, dhs, dhs_nt, t, n0, dh_t)  # the output's gradient joins dh
-        if want_trace:
-            _copy(dh_t, trace[t, n0:n1])
-        for r in range(nr):
-            y, g, d = c_h[t, n0 + r], dh_t[r], dA[t, n0 + r]
-            if relu:
-                for j in range(H):
-                    d[j] = g[j] * (one if y[j] > zero else zero)  # (2') relu' = [h > 0]
-            else:
-                for j in range(H):
-                    d[j] = g[j] * (one - y[j] * y[j])  # (2') tanh' = 1 - h**2
-        matmul(w, blas, dA[t, n0:n1], dh_prev)  # (1') dh_prev = da @ W_hh, one product
-        if has_mask:
-            for r in range(nr):
-                m = mask[t, n0 + r, 0]
-                for j in range(H):  # padded rows: the step receives no gradient
-                    dA[t, n0 + r, j] *= m
-                if m != 0:  # valid rows take the new gradient, padded rows pass theirs on
-                    _copy(dh_prev[r], dh[r])
-        else:  # every row takes the new gradient: swap buffers instead of copying
-            dh, dh_prev = dh_prev, dh
-    _copy(dh, dh_0[n0:n1])
+    def kernel(n0: int, n1: int) -> None:
+        if proj is not None:
+            around_loop.project(proj, xp, n0, n1)
+        rnn.forward(*args, m, has_mask, reverse, dt.type(1), n0, n1, out)
+
+    run_rows(kernel, N)
+    hs, h, h_prev, h_T = out
+    return hs, (h_T,), {"h": h, "h_prev": h_prev}
+
+
+def backprop(
+    cell: RNNCell,
+    p: Params,
+    caches: StepCache,
+    dhs: Array,
+    dstate: State,
+    mask: Array | None,
+    reverse: bool,
+    trace: list[Array] | None,
+    prods: around_loop.Products | None = None,
+) -> tuple[Array, Array, State]:
+    """`rnnlab.bptt.backprop`, compiled; ``dxp`` and ``dhp`` are one array, as `RNNCell`'s;
+    ``prods`` as `rnnlab.fast.lstm.backprop`'s."""
+    T, N, H = dhs.shape
+    dt = dhs.dtype
+    m, has_mask = kernel_mask(mask, dt)
+    buffer = trace_buffer(trace, (T, N, H), dt)
+    dA, dh0 = np.empty((T, N, H), dt), np.empty((N, H), dt)
+    out = (dA, dh0, buffer, trace is not None)
+    relu = cell.nonlinearity == "relu"
+    w, blas = tiles.with_packed(_c(p["weight_hh"], dt)), gemm_address(dt)
+    args = (_c(caches["h"], dt), w, blas, relu, *output_grads(dhs, dt), _c(dstate[0], dt))
+
+    def kernel(n0: int, n1: int) -> None:
+        rnn.backward(*args, m, has_mask, reverse, dt.type(1), n0, n1, out)
+        if prods is not None:
+            around_loop.products(prods, dA, dA, n0, n1)
+
+    run_rows(kernel, N)
+    hand_trace(trace, [buffer])
+    return dA, dA, (dh0,)

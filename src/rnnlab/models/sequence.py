@@ -158,8 +158,11 @@ class SequenceModel:
             x_read = None
         return out, ModelCache(chunks, y, h, x_read, last, state)
 
-    def backward(self, dout: Array, cache: ModelCache) -> dict[str, Array]:
-        """Gradients of every parameter (named as `params`) given dL/d out."""
+    def backward(
+        self, dout: Array, cache: ModelCache, trace: dict | None = None
+    ) -> dict[str, Array]:
+        """Gradients of every parameter (named as `params`) given dL/d out; ``trace`` receives
+        the layer's per-step state gradients (`RecurrentLayer.backward`), full BPTT only."""
         W, h = self.readout["weight"], cache.h
         flat_dout = dout.reshape(-1, dout.shape[-1])
         grads = {
@@ -177,7 +180,7 @@ class SequenceModel:
             dy[np.arange(len(cache.last)), cache.last] = dh  # (2')
         layer_grads = {name: np.zeros_like(p) for name, p in self.layer.params.items()}
         for start, stop, layer_cache in cache.chunks:
-            _, _, g = self.layer.backward(dy[:, start:stop], layer_cache)  # (1')
+            _, _, g = self.layer.backward(dy[:, start:stop], layer_cache, trace=trace)  # (1')
             for name, value in g.items():
                 layer_grads[name] += value
         return {**layer_grads, **grads}
@@ -193,6 +196,7 @@ class SequenceModel:
         *,
         tbptt: int | None = None,
         rng: np.random.Generator | None = None,
+        trace: dict | None = None,
     ) -> tuple[float, dict[str, Array], dict[str, Any]]:
         """One training evaluation: (loss, gradients by parameter name, aux).
 
@@ -200,7 +204,8 @@ class SequenceModel:
         """
         output, cache = self.forward(batch.x, batch.lengths, tbptt=tbptt, rng=rng)
         value, dout = self.loss(output, batch)
-        return value, self.backward(dout, cache), {"output": output, "cache": cache}
+        grads = self.backward(dout, cache, trace)
+        return value, grads, {"output": output, "cache": cache}
 
     def predict(self, x: Array, lengths: Array | None = None, chunk: int = 512) -> Array:
         """The readout with dropout off, ``chunk`` sequences at a time (bounded memory)."""

@@ -1,7 +1,8 @@
 """Atomic file writes and checkpoints that resume a run to exactly the same numbers.
 
 A checkpoint ``checkpoint-0000500.npz`` holds, after update 500: every parameter
-(``param/<name>``), the optimizer's `state_dict` (``opt/<key>``) and one JSON string ``meta``
+(``param/<name>``), the optimizer's `state_dict` (``opt/<key>``), what the problem carries
+between updates (``carried/<key>``, e.g. a text model's state) and one JSON string ``meta``
 with the step, both generators' bit-generator states, the evaluation history, the running
 sums since the last evaluation and the run's config. Floats go through JSON as their shortest
 round-trip repr and arrays through ``.npz`` unchanged, so nothing is rounded.
@@ -123,11 +124,13 @@ def save_checkpoint(
         "skipped": state.skipped,
         "steps_to_solve": state.steps_to_solve,
         "elapsed": elapsed,
+        "out_of_time": state.out_of_time,
     }
     arrays: dict[str, Any] = {"meta": np.array(json.dumps(meta))}
     arrays.update({f"param/{k}": v for k, v in model.params.items()})
     opt_state = optimizer.state_dict()
     arrays.update({f"opt/{k}": np.asarray(v) for k, v in opt_state.items()})
+    arrays.update({f"carried/{k}": v for k, v in state.carried.items()})
     path = checkpoint_path(out_dir, state.step)
     try:
         atomic_write(path, npz_bytes(arrays))
@@ -198,6 +201,8 @@ def load_checkpoint(
             skipped=int(meta["skipped"]),
             steps_to_solve=meta["steps_to_solve"],
             elapsed=float(meta["elapsed"]),
+            out_of_time=bool(meta.get("out_of_time", False)),
+            carried={k[8:]: v for k, v in arrays.items() if k.startswith("carried/")},
         )
     except Exception as exc:  # truncated zip, bad JSON, missing key: all "corrupt"
         raise _unreadable(path, exc) from None

@@ -19,8 +19,10 @@ from ..optim import OPTIMIZERS, make_optimizer, make_schedule
 from ..tasks import Task, make_task
 
 CLIP_MODES = ("norm", "value")
-# Settings that do not change any number of the run, so --resume may change them.
-NOT_IDENTITY = ("checkpoint_every",)
+REGULARIZERS = ("pascanu",)
+# Settings that do not change any number of the run, so --resume may change them (a time budget
+# decides where a run stops, not what any update computes).
+NOT_IDENTITY = ("checkpoint_every", "minutes")
 
 
 def _positive_int(name: str, value: object) -> None:
@@ -47,11 +49,19 @@ class TrainConfig:
     ``tbptt`` None is full BPTT. ``early_stop`` stops at the first evaluation where the task's
     criterion holds. ``input_to_output`` gives the readout direct connections from the input
     (`rnnlab.models.make_model`); None means the task's own architecture (True for longlag).
+
+    A run learns either a synthetic ``task`` (with its ``length``) or a real dataset ``data``
+    (a name of `rnnlab.data.DATASETS` or a path, with ``data_options``), never both.
+    ``minutes`` is a time budget: the run stops at the first evaluation after that many minutes
+    of training (``result.json`` says ``"stopped": "minutes"``).
     """
 
-    task: str
-    length: int
+    task: str | None = None
+    length: int | None = None
     task_options: dict[str, Any] = field(default_factory=dict)
+    data: str | None = None
+    data_options: dict[str, Any] = field(default_factory=dict)
+    minutes: float | None = None
     cell: str = "lstm"
     init: str | None = None
     hidden: int = 16
@@ -75,17 +85,17 @@ class TrainConfig:
     early_stop: bool = True
     dtype: str = "float64"
     input_to_output: bool | None = None
+    regularizer: str | None = None
+    reg_weight: float = 1.0
 
     def __post_init__(self) -> None:
-        for name in ("task_options", "optimizer_options", "schedule_options"):
+        for name in ("task_options", "data_options", "optimizer_options", "schedule_options"):
             value = getattr(self, name)
             if value is None:
                 object.__setattr__(self, name, {})
             elif not isinstance(value, dict):
                 raise ValueError(f"{name}: expected a table of options, got {value!r}")
-        if isinstance(self.length, bool) or not isinstance(self.length, int) or self.length < 1:
-            raise ValueError(f"length: expected a positive integer, got {self.length!r}")
-        task = self.make_task()
+        input_size, t_max = self._problem_shape()
         for name in ("hidden", "num_layers", "steps", "batch", "eval_every", "checkpoint_every"):
             _positive_int(name, getattr(self, name))
         if self.tbptt is not None:
@@ -93,6 +103,8 @@ class TrainConfig:
         _positive_float("lr", self.lr)
         if self.clip is not None:
             _positive_float("clip", self.clip)
+        if self.minutes is not None:
+            _positive_float("minutes", self.minutes)
         if self.clip_mode not in CLIP_MODES:
             raise ValueError(f"clip_mode: expected one of {', '.join(CLIP_MODES)}")
         if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
@@ -111,21 +123,62 @@ class TrainConfig:
         )
         parse_cell(self.cell)
         layer = build_layer(
-            self.cell, task.input_size, 1, self.num_layers, self.bidirectional, self.dropout,
+            self.cell, input_size, 1, self.num_layers, self.bidirectional, self.dropout,
             self.dtype,
         )  # fmt: skip
         if self.init is not None:
-            check_init(layer, self.init, task.max_length)
+            check_init(layer, self.init, t_max)
         if self.input_to_output is not None and not isinstance(self.input_to_output, bool):
             raise ValueError(
                 f"input_to_output: expected true, false or none, got {self.input_to_output!r}"
             )
         if self.tbptt is not None and self.bidirectional:
             raise ValueError("tbptt: truncated BPTT needs a unidirectional layer")
+        self._check_regularizer(layer)
+
+    def _check_regularizer(self, layer: Any) -> None:
+        """PMB13's Omega (`rnnlab.models.pascanu`): full BPTT and a cell it applies to."""
+        from ..models.pascanu import supports
+
+        _positive_float("reg_weight", self.reg_weight)
+        if self.regularizer is None:
+            return
+        if self.regularizer not in REGULARIZERS:
+            raise ValueError(
+                f"regularizer: expected one of {', '.join(REGULARIZERS)}, got {self.regularizer!r}"
+            )
+        if self.tbptt is not None:
+            raise ValueError("regularizer: Pascanu's Omega is computed over full BPTT (no --tbptt)")
+        if not supports(layer):
+            raise ValueError(
+                f"regularizer: Pascanu's Omega needs h(t-1) to reach h(t) only through W_hh; "
+                f"cell {self.cell!r} multiplies it first"
+            )
+
+    def _problem_shape(self) -> tuple[int, int]:
+        """(input size, longest sequence) for checking the layer and init; checks task/data."""
+        if (self.task is None) == (self.data is None):
+            raise ValueError("task/data: give exactly one of --task NAME and --data NAME|PATH")
+        if self.data is not None:
+            if not isinstance(self.data, str) or not self.data:
+                raise ValueError(f"data: expected a dataset name or a path, got {self.data!r}")
+            if self.task_options or self.length is not None:
+                raise ValueError("data: a dataset run takes no length or task options")
+            if self.regularizer is not None:
+                raise ValueError("regularizer: only a --task run takes one")
+            return 1, self.tbptt or 1
+        if isinstance(self.length, bool) or not isinstance(self.length, int) or self.length < 1:
+            raise ValueError(f"length: expected a positive integer, got {self.length!r}")
+        if self.data_options:
+            raise ValueError("data_options: only a --data run takes dataset options")
+        task = self.make_task()
+        return task.input_size, task.max_length
 
     # -- derived pieces ------------------------------------------------------------------------
 
     def make_task(self) -> Task:
+        if self.task is None or self.length is None:
+            raise ValueError("task: this run learns a dataset (--data), not a task")
         return make_task(self.task, self.length, **self.task_options)
 
     @property
@@ -135,7 +188,7 @@ class TrainConfig:
     @property
     def resolved_input_to_output(self) -> bool:
         if self.input_to_output is None:
-            return self.make_task().input_to_output
+            return self.data is None and self.make_task().input_to_output
         return self.input_to_output
 
     @property
@@ -168,9 +221,10 @@ class TrainConfig:
         unknown = sorted(set(data) - known)
         if unknown:
             raise ValueError(f"config: unknown setting(s) {', '.join(unknown)}")
-        missing = sorted({"task", "length"} - set(data))
-        if missing:
-            raise ValueError(f"config: missing setting(s) {', '.join(missing)}")
+        if "data" not in data:
+            missing = sorted({"task", "length"} - set(data))
+            if missing:
+                raise ValueError(f"config: missing setting(s) {', '.join(missing)}")
         return cls(**data)
 
     def differences(self, other: TrainConfig) -> list[str]:

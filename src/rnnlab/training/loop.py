@@ -1,6 +1,8 @@
 """The training loop: on-line batches, clipping, an optimizer step, periodic evaluation.
 
-No file I/O here: the caller (`rnnlab.training.run`) receives each evaluation row and each
+What is learnt is a `Problem` (`rnnlab.training.problem`): a synthetic task or a real dataset
+kind; it makes each update's loss and gradients and scores each evaluation. No file I/O
+here: the caller (`rnnlab.training.run`) receives each evaluation row and each
 checkpoint moment through callbacks. Everything random comes from two generators held in
 `TrainState`: ``train_rng`` (training batches and dropout masks) and ``test_rng`` (the fresh
 test sequences of every evaluation). Both are separate streams of the run's one seed, so
@@ -20,8 +22,8 @@ import numpy as np
 
 from ..models import SequenceModel
 from ..optim import Optimizer, clip_grad_norm, clip_grad_value
-from ..tasks import Task
 from .config import TrainConfig
+from .problem import Problem
 
 Row = dict[str, float | int]
 
@@ -44,14 +46,23 @@ class TrainState:
     skipped: int = 0  # updates left out because the gradient was not finite
     steps_to_solve: int | None = None
     elapsed: float = 0.0  # seconds of training before this process (resumed runs)
+    out_of_time: bool = False  # an evaluation came after config.minutes
+    # What a problem carries from one update to the next besides the parameters (a text
+    # model's detached state of every stream); checkpointed with the rest.
+    carried: dict[str, np.ndarray] = field(default_factory=dict)
 
     def finished(self, config: TrainConfig) -> bool:
         stopped = config.early_stop and self.steps_to_solve is not None
-        return stopped or self.step >= config.steps
+        return stopped or self.out_of_time or self.step >= config.steps
+
+    def stop_reason(self, config: TrainConfig) -> str:
+        if config.early_stop and self.steps_to_solve is not None:
+            return "solved"
+        return "minutes" if self.out_of_time else "steps"
 
 
-def evaluate(model: SequenceModel, task: Task, rng: np.random.Generator) -> dict[str, float]:
-    """The task's metrics on ``task.test_size`` fresh sequences drawn from ``rng``."""
+def evaluate(model: SequenceModel, task: Any, rng: np.random.Generator) -> dict[str, float]:
+    """A task's metrics on ``task.test_size`` fresh sequences drawn from ``rng``."""
     batch = task.test_batch(rng, task.test_size)
     return task.evaluate(model.predict(batch.x, batch.lengths), batch)
 
@@ -86,7 +97,7 @@ def _row(state: TrainState, metrics: dict[str, float], lr: float, solved: bool) 
 def fit(
     config: TrainConfig,
     model: SequenceModel,
-    task: Task,
+    problem: Problem,
     optimizer: Optimizer,
     state: TrainState,
     *,
@@ -94,7 +105,8 @@ def fit(
     on_checkpoint: Callable[[TrainState, float], None] | None = None,
     progress: bool = False,
 ) -> TrainState:
-    """Train from ``state.step`` until ``config.steps`` or until the task is solved.
+    """Train from ``state.step`` until ``config.steps``, until the problem is solved or until
+    the first evaluation after ``config.minutes`` (counting the time before a resume).
 
     Evaluates after every ``eval_every``-th update and after the last one; calls
     ``on_checkpoint(state, elapsed)`` after every ``checkpoint_every``-th update that does not
@@ -110,14 +122,13 @@ def fit(
         file=sys.stderr,
         dynamic_ncols=True,
         unit="step",
-        desc=f"{config.task} T={config.length} {config.cell}",
+        desc=f"{problem.label} {config.cell}",
     )
     start = time.perf_counter()
     last_metric = state.history[-1]["test_metric"] if state.history else float("nan")
     try:
         while not state.finished(config):
-            batch = task.sample(state.train_rng, config.batch)
-            loss, grads, _ = model.loss_and_grads(batch, tbptt=config.tbptt, rng=state.train_rng)
+            loss, grads = problem.loss_and_grads(model, config, state)
             lr = optimizer.lr
             norm = _clip(grads, config)
             if math.isfinite(norm) and math.isfinite(loss):
@@ -129,11 +140,15 @@ def fit(
             state.norm_sum += norm
             state.count += 1
             if state.step % config.eval_every == 0 or state.step == config.steps:
-                metrics = evaluate(model, task, state.test_rng)
-                solved = task.solved(metrics)
+                metrics = problem.evaluate(model, state)
+                solved = problem.solved(metrics)
+                elapsed = state.elapsed + time.perf_counter() - start
+                state.out_of_time = config.minutes is not None and elapsed >= 60 * config.minutes
                 if solved and state.steps_to_solve is None:
                     state.steps_to_solve = state.step
                 row = _row(state, metrics, lr, solved)
+                if problem.timed:  # real data: learning curves against time (not bit-exact)
+                    row["wall_time"] = elapsed
                 state.history.append(row)
                 state.loss_sum = state.norm_sum = 0.0
                 state.count = 0
@@ -154,8 +169,9 @@ def fit(
     return state
 
 
-def summary(state: TrainState, config: TrainConfig, task: Task) -> dict[str, Any]:
-    """The numbers of a finished run (the caller adds params, seed, version, ...)."""
+def summary(state: TrainState, config: TrainConfig, problem: Problem) -> dict[str, Any]:
+    """The numbers of a finished run (the caller adds params, seed, version, ...) and the
+    problem's own fields (its metric's name and unit, its baselines)."""
     final = state.history[-1] if state.history else {}
     metrics = {k[5:]: v for k, v in final.items() if k.startswith("test_")}
     return {
@@ -163,9 +179,10 @@ def summary(state: TrainState, config: TrainConfig, task: Task) -> dict[str, Any
         "steps_to_solve": state.steps_to_solve,
         "metric": final.get("test_metric"),
         "test": metrics,
-        "baseline": task.baseline(),
         "steps_run": state.step,
-        "stopped": "solved" if state.steps_to_solve is not None and config.early_stop else "steps",
+        "stopped": state.stop_reason(config),
+        "minutes": config.minutes,
         "skipped_steps": state.skipped,
         "wall_time": state.elapsed,
+        **problem.result_fields(),
     }

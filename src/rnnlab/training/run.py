@@ -1,8 +1,10 @@
 """One run end to end: build, train, write the run directory; and read one back.
 
 A run directory holds ``config.json`` (the `TrainConfig`), ``metrics.csv`` (one row per
-evaluation), ``checkpoint-*.npz`` (the newest two), and once finished ``params.npz`` (the
-trained parameters) and ``result.json``.
+evaluation), ``checkpoint-*.npz`` (the newest two), the problem's own files (a text model's
+``vocabulary.json`` and ``split.json``), and once finished ``params.npz`` (the trained
+parameters) and ``result.json``. The same format for a synthetic ``task`` and a real ``data``
+run: what differs between them is the `Problem` (`rnnlab.training.problem`).
 
 Seeding: ``SeedSequence(seed).spawn(3)`` gives three independent streams, for the
 initialisation, the training batches (and dropout) and the test sequences.
@@ -20,8 +22,7 @@ import numpy as np
 
 from .. import __version__
 from ..files import check_writable_dir, make_dir, run_lock
-from ..init import apply_init
-from ..models import SequenceModel, build_layer, make_model
+from ..models import SequenceModel
 from ..optim import Optimizer, make_optimizer
 from .checkpoint import (
     atomic_write,
@@ -34,6 +35,7 @@ from .checkpoint import (
 )
 from .config import TrainConfig
 from .loop import Row, TrainState, fit, summary
+from .problem import Problem, make_problem
 
 RUN_FILES = ("config.json", "metrics.csv", "result.json", "params.npz")
 
@@ -43,27 +45,11 @@ def streams(seed: int) -> tuple[np.random.Generator, ...]:
     return tuple(np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(3))
 
 
-def build_model(config: TrainConfig, rng: np.random.Generator) -> SequenceModel:
+def build_model(
+    config: TrainConfig, rng: np.random.Generator, problem: Problem | None = None
+) -> SequenceModel:
     """The model of ``config`` at initialisation (its init scheme applied), drawn from ``rng``."""
-    task = config.make_task()
-    layer = build_layer(
-        config.cell,
-        task.input_size,
-        config.hidden,
-        config.num_layers,
-        config.bidirectional,
-        config.dropout,
-        config.dtype,
-    )
-    apply_init(layer, config.resolved_init, rng, t_max=task.max_length)
-    return make_model(
-        layer,
-        task.output_size,
-        task.output_kind,
-        task.loss,
-        rng,
-        input_to_output=config.resolved_input_to_output,
-    )
+    return (problem or make_problem(config)).build_model(config, rng)
 
 
 def make_run_optimizer(config: TrainConfig, model: SequenceModel) -> Optimizer:
@@ -198,9 +184,9 @@ def train_run(
 def _train(
     config: TrainConfig, out: Path | None, resume: bool, progress: bool
 ) -> dict[str, Any]:
-    task = config.make_task()
+    problem = make_problem(config)
     init_rng, train_rng, test_rng = streams(config.seed)
-    model = build_model(config, init_rng)
+    model = problem.build_model(config, init_rng)
     optimizer = make_run_optimizer(config, model)
     state = TrainState(step=0, train_rng=train_rng, test_rng=test_rng)
     if out is not None:
@@ -212,6 +198,8 @@ def _train(
             state = load_checkpoint(checkpoints[-1][1], config, model, optimizer)
         atomic_write_text(out / "config.json", json.dumps(config.to_dict(), indent=2) + "\n")
         atomic_write_text(out / "metrics.csv", metrics_csv(state.history))
+        for name, text in problem.run_files().items():
+            atomic_write_text(out / name, text)
 
     def on_eval(row: Row) -> None:
         assert out is not None
@@ -226,7 +214,7 @@ def _train(
     fit(
         config,
         model,
-        task,
+        problem,
         optimizer,
         state,
         on_eval=None if out is None else on_eval,
@@ -234,11 +222,10 @@ def _train(
         progress=progress,
     )
     result = {
-        **summary(state, config, task),
+        **summary(state, config, problem),
         "params": model.num_params,
         "seed": config.seed,
-        "task": config.task,
-        "length": config.length,
+        **({"task": config.task, "length": config.length} if config.data is None else {}),
         "cell": config.cell,
         "init": config.resolved_init,
         "version": __version__,

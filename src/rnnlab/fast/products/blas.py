@@ -1,5 +1,5 @@
 """The kernels' per-step product through NumPy's own OpenBLAS, when it can be found: the
-fallback of `rnnlab.fast.packed.matmul` for widths that do not fill whole panels.
+fallback of `rnnlab.fast.products.tiles.matmul` for widths that do not fill whole panels.
 
 numba's ``np.dot`` calls scipy's OpenBLAS (0.3.30 here) through ``scipy.linalg.cython_blas``.
 NumPy ships another OpenBLAS (scipy-openblas64, 0.3.31 here) that runs the recurrent products'

@@ -1,9 +1,9 @@
 """The products outside the time loop, made in the same closure as the kernel's loop
 (`rnnlab.fast.threads.run_rows`): the input projection of the rows a thread takes before its
 forward loop, their input gradient and (with one thread) the weight gradients after the backward
-loop, each a direct call of the compiled tiles (`rnnlab.fast.layout`, `rnnlab.fast.wide`). With
-the layer's `rnnlab.fast.calls.encode` and `decode`, a direction's forward and its backward are
-each one Python call into the fast path.
+loop, each a direct call of the compiled tiles (`rnnlab.fast.products.outside_loop`,
+`rnnlab.fast.products.tall`). With them, a layer direction's forward and its backward
+(`rnnlab.fast.direction`) are each one Python call into the fast path.
 
 The numbers are those of the separate products: the same tiles in the same order for the
 projection and the input gradient; the weight gradients of a batch-first input sum sequence by
@@ -28,11 +28,12 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..cells.base import Array, Params, row_sum
-from . import layout, packed, wide
-from .layout import gram_rows, per_sequence
-from .memory import empty
-from .wide import gram_into
+from ...cells.base import Array, Params, row_sum
+from ..batch_first import strided
+from ..memory import empty
+from . import outside_loop, tall, tiles
+from .outside_loop import gram_rows, per_sequence
+from .tall import gram_into
 
 
 class Projection(NamedTuple):
@@ -41,7 +42,7 @@ class Projection(NamedTuple):
     x: Array
     x_n: int
     x_t: int
-    w_packed: Array  # W_ih.T as `rnnlab.fast.packed.pack` panels
+    w_packed: Array  # W_ih.T as `rnnlab.fast.products.tiles.pack` panels
 
 
 class Products(NamedTuple):
@@ -79,7 +80,7 @@ def products(prods: Products, dX: Array, dP: Array, n0: int, n1: int) -> None:
     grads = prods.grads
     if grads is None:
         return
-    x, P = prods.x, packed.panel_width(dX.dtype)
+    x, P = prods.x, tiles.panel_width(dX.dtype)
     flat_x, flat_p = dX.reshape(T * N, G), dP.reshape(T * N, -1)  # rows in (t, n) order
     # (1') outside the loop: dW_ih = dxp.T @ x, dW_hh = dhp.T @ h_prev, db = sums of dxp, dhp
     if prods.x_t == x.shape[2] * N:  # time-major x: one pass down the rows, as h_prev's below
@@ -103,38 +104,38 @@ def products(prods: Products, dX: Array, dP: Array, n0: int, n1: int) -> None:
 # -- the arguments, from Python -----------------------------------------------------------------
 
 
-def strided(inp: Array, dtype: np.dtype) -> tuple[Array, int, int]:
-    """(x, x_n, x_t) with ``inp[t, n, :]`` at element ``x_n*n + x_t*t`` of the C-contiguous
-    ``x``: the batch-first array ``inp`` is a view of, read in place, else ``inp`` itself."""
-    T, N, D = inp.shape
-    base = inp.transpose(1, 0, 2)
-    if base.flags.c_contiguous and base.dtype == dtype:
-        return base, T * D, D
-    return np.ascontiguousarray(inp, dtype=dtype), D, N * D
+def kernel_input(
+    xp: Array | None, inp: Array | None, w_ih: Array
+) -> tuple[Projection | None, Array]:
+    """(what `project` makes, the (T, N, G*H) array the kernel reads): ``xp`` C-contiguous when
+    given, else `projection` of ``inp`` (T, N, D)."""
+    if inp is None:
+        return None, np.ascontiguousarray(xp)
+    return projection(inp, w_ih, inp.dtype)
 
 
 def projection(inp: Array, w_ih: Array, dtype: np.dtype) -> tuple[Projection | None, Array]:
     """(what `project` makes, the (T, N, G*H) array it fills); when the width does not fill
-    whole panels, None and the projection made here (`rnnlab.fast.layout`)."""
+    whole panels, None and the projection made here (`rnnlab.fast.products.outside_loop`)."""
     T, N, _ = inp.shape
-    if not packed.packable(w_ih.shape[0], dtype):
-        return None, np.ascontiguousarray(layout.project(inp, w_ih.T), dtype)
+    if not tiles.packable(w_ih.shape[0], dtype):
+        return None, np.ascontiguousarray(outside_loop.project(inp, w_ih.T), dtype)
     x, x_n, x_t = strided(inp, dtype)
-    w_packed = packed.pack(w_ih.T.astype(dtype, copy=False))
+    w_packed = tiles.pack(w_ih.T.astype(dtype, copy=False))
     return Projection(x, x_n, x_t, w_packed), empty((T, N, w_ih.shape[0]), dtype)
 
 
 def gradients(inp: Array, w_ih: Array, h_prev: Array, dtype: np.dtype, shared: bool) -> Products:
     """What `products` can make on the tiles for the input ``inp`` (T, N, D): ``dx`` when D
-    fills whole panels, the parameters' gradients when they fit (`rnnlab.fast.wide.gram_fits`:
-    one thread); the caller makes what is left None."""
+    fills whole panels, the parameters' gradients when they fit
+    (`rnnlab.fast.products.tall.gram_fits`: one thread); the caller makes what is left None."""
     T, N, D = inp.shape
     G, H = w_ih.shape[0], h_prev.shape[2]
     w_packed = dx = grads = None
     x, x_n, x_t = inp, 0, 0  # only the weight gradients read x
-    if packed.packable(D, dtype):
-        w_packed, dx = packed.pack(w_ih.astype(dtype, copy=False)), empty((N, T, D), dtype)
-    if T * N > 0 and wide.gram_fits(G, D, dtype) and wide.gram_fits(G, H, dtype):
+    if tiles.packable(D, dtype):
+        w_packed, dx = tiles.pack(w_ih.astype(dtype, copy=False)), empty((N, T, D), dtype)
+    if T * N > 0 and tall.gram_fits(G, D, dtype) and tall.gram_fits(G, H, dtype):
         grads = {
             "weight_ih": np.empty((G, D), dtype),
             "bias_ih": np.empty(G, dtype),

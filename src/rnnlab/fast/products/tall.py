@@ -1,9 +1,10 @@
 """The layer's products outside the time loop on C-contiguous (T*N, ·) rows, by the packed kernel.
 
-`rnnlab.fast.layout` calls these for time-major arrays, and runs the batch-first views itself.
+`rnnlab.fast.products.outside_loop` calls these for time-major arrays, and runs the batch-first
+views itself.
 
 The input projection ``inp @ W_ih.T`` and the input gradient ``da @ W_ih`` are tall products
-with a small weight: (T*N, K) @ (K, M) with K, M = D, G*H. `rnnlab.fast.packed.product` runs
+with a small weight: (T*N, K) @ (K, M) with K, M = D, G*H. `rnnlab.fast.products.tiles.product` runs
 them on the weight packed once, in blocks of `ROW_BLOCK` rows (a block of x stays in L2 while
 every panel passes over it), threads taking disjoint row ranges as the time loops do. Measured
 on the Zen 4 host, 1 thread, float32 (GF/s, NumPy's OpenBLAS / this): (3200 x 128) @ (128 x 32)
@@ -23,10 +24,10 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ..cells.base import Array
-from . import packed
-from .memory import empty
-from .threads import num_threads, run_rows
+from ...cells.base import Array
+from ..memory import empty
+from ..threads import num_threads, run_rows
+from . import tiles
 
 ROW_BLOCK = 256
 K_BLOCK = 128  # rows of a and b per pass in `gram`: a (K_BLOCK, P) panel of b stays in L1
@@ -35,20 +36,20 @@ GRAM_BLOCK_BYTES = 256 * 1024  # wider a (K_BLOCK x G) blocks leave L2: BLAS is 
 
 @njit(cache=True, error_model="numpy", nogil=True)
 def _rows(x, ws, out, n0, n1):
-    """out[n0:n1] = x[n0:n1] @ w, ``ws`` = `packed.with_packed` (w), in blocks of ROW_BLOCK."""
+    """out[n0:n1] = x[n0:n1] @ w, ``ws`` = `tiles.with_packed` (w), in blocks of ROW_BLOCK."""
     for r in range(n0, n1, ROW_BLOCK):
         e = min(r + ROW_BLOCK, n1)
-        packed.matmul(ws, 0, x[r:e], out[r:e])
+        tiles.matmul(ws, 0, x[r:e], out[r:e])
 
 
 def matmul(x: Array, w: Array) -> Array:
     """``x @ w`` for a 2-D ``x`` (R, K) and ``w`` (K, M) of one float dtype (``w`` may be a
     transposed view); the result comes from the fast path's pool (`rnnlab.fast.memory`)."""
-    if x.dtype != w.dtype or not packed.packable(w.shape[1], w.dtype) or w.shape[0] == 0:
+    if x.dtype != w.dtype or not tiles.packable(w.shape[1], w.dtype) or w.shape[0] == 0:
         return np.matmul(x, w, out=empty((x.shape[0], w.shape[1]), np.result_type(x, w)))
     out = empty((x.shape[0], w.shape[1]), x.dtype)
     x = np.ascontiguousarray(x)
-    ws = packed.with_packed(w)
+    ws = tiles.with_packed(w)
     run_rows(lambda n0, n1: _rows(x, ws, out, n0, n1), x.shape[0])
     return out
 
@@ -63,7 +64,7 @@ def gram_into(a, b, out, P):
         kn, beta = min(K_BLOCK, K - k0), np.int64(k0 > 0)
         for c in range(0, D, P):
             w0, x0 = k0 * D + c, k0 * G
-            packed.panel(b, a, out, w0, D, x0, np.int64(1), G, np.int64(c), D, kn, beta, R)
+            tiles.panel(b, a, out, w0, D, x0, np.int64(1), G, np.int64(c), D, kn, beta, R)
 
 
 def gram_fits(G: int, D: int, dtype: np.dtype) -> bool:
@@ -71,7 +72,7 @@ def gram_fits(G: int, D: int, dtype: np.dtype) -> bool:
     # With two threads OpenBLAS (splitting K) ran these shapes faster than our G-split: 72 / 45
     # GF/s at (3200 x 32).T @ (3200 x 32), 180 / 119 at (1000 x 256).T @ (1000 x 64).
     fits = G * dtype.itemsize * K_BLOCK <= GRAM_BLOCK_BYTES and num_threads() == 1
-    return fits and packed.packable(D, dtype)
+    return fits and tiles.packable(D, dtype)
 
 
 def gram_runs(a: Array, b: Array) -> bool:
@@ -86,5 +87,5 @@ def gram(a: Array, b: Array) -> Array:
         return np.matmul(a.T, b, out=empty((a.shape[1], b.shape[1]), np.result_type(a, b)))
     out = empty((a.shape[1], b.shape[1]), a.dtype)
     a, b = np.ascontiguousarray(a), np.ascontiguousarray(b)
-    gram_into(a, b, out, packed.panel_width(a.dtype))
+    gram_into(a, b, out, tiles.panel_width(a.dtype))
     return out

@@ -176,7 +176,7 @@ def panel(w, x, out, w0, wk, x0, xr, xk, o0, orow, K, beta, rows):
 def product(wp, x, out):
     """out = x @ w, ``wp = pack(w)``; C-contiguous ``x`` (rows, K) and ``out`` (rows, M).
 
-    The kernels call it by address (`matmul`), `rnnlab.fast.wide` directly."""
+    The kernels call it by address (`matmul`), `rnnlab.fast.products.tall` directly."""
     K, M, P = np.int64(wp.shape[1]), np.int64(out.shape[1]), np.int64(wp.shape[2])
     for b in range(wp.shape[0]):
         panel(wp, x, out, b * K * P, P, np.int64(0), K, np.int64(1), b * P, M, K, 0, x.shape[0])
@@ -229,7 +229,7 @@ def _call(typingctx, fn, wp, x, out):
 @njit(inline="always")
 def matmul(ws, blas, x, out):
     """out = x @ ws[0]: `product` (at address ws[2]) if ws[1] holds ws[0] packed, else one BLAS
-    call (`rnnlab.fast.blas.gemm`)."""
+    call (`rnnlab.fast.products.blas.gemm`)."""
     if ws[1].shape[0] > 0:
         _call(ws[2], ws[1], x, out)
     else:

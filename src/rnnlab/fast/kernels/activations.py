@@ -1,10 +1,11 @@
 """Scalar activations for the compiled kernels, chosen by precision at compile time.
 
-float64 uses the exact functions (``np.tanh`` and the stable two-branch sigmoid of
-`rnnlab.activations`), so the fast path agrees with the reference to rounding. float32 uses a
-rational approximation of tanh (Eigen's 13/6 polynomial ratio, max error a few float32 ulp): a
-libm call per element cannot be vectorised and would dominate small layers, while this is plain
-arithmetic that LLVM turns into AVX2 code. ``sigmoid(x) = (1 + tanh(x / 2)) / 2`` reuses it.
+float64 uses libm: ``np.tanh``, and a sigmoid through ``exp(-|x|)`` (which never overflows)
+that agrees with the reference's ``(1 + tanh(x / 2)) / 2`` (`rnnlab.activations`) to rounding.
+float32 uses a rational approximation of tanh (Eigen's 13/6 polynomial ratio, max error a few
+float32 ulp): a libm call per element cannot be vectorised and would dominate small layers,
+while this is plain arithmetic that LLVM turns into AVX2 code; its sigmoid is the reference's
+form, ``(1 + tanh(x / 2)) / 2``, on that tanh.
 
 These are ``@overload``-ed stubs: the implementation is picked from the argument's type when a
 kernel is compiled, so one kernel source serves both precisions.
@@ -25,15 +26,14 @@ _A9, _A11, _A13 = _F(-8.60467152213735e-11), _F(2.00018790482477e-13), _F(-2.760
 _B0, _B2 = _F(4.89352518554385e-03), _F(2.26843463243900e-03)
 _B4, _B6 = _F(1.18534705686654e-04), _F(1.19825839466702e-06)
 _HALF32 = _F(0.5)
-_ONE32 = _F(1.0)
 
 
 def tanh(x):  # pragma: no cover - compiled through the overload below
-    raise NotImplementedError("rnnlab.fast.activations.tanh runs only inside compiled kernels")
+    raise NotImplementedError(f"{__name__}.tanh runs only inside compiled kernels")
 
 
 def sigmoid(x):  # pragma: no cover - compiled through the overload below
-    raise NotImplementedError("rnnlab.fast.activations.sigmoid runs only inside compiled kernels")
+    raise NotImplementedError(f"{__name__}.sigmoid runs only inside compiled kernels")
 
 
 def _is_f32(x: types.Type) -> bool:
@@ -73,7 +73,7 @@ def _sigmoid_overload(x):
         return sigmoid_f32
 
     def sigmoid_f64(x):
-        # As rnnlab.activations.sigmoid: exp(-|x|) never overflows.
+        # exp(-|x|) never overflows; equal to rnnlab.activations.sigmoid to rounding.
         e = np.exp(-abs(x))
         return 1.0 / (1.0 + e) if x >= 0 else e / (1.0 + e)
 

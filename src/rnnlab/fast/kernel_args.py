@@ -1,4 +1,7 @@
-"""Array preparation and trace hand-off shared by the fast calls of every cell."""
+"""The kernels' arguments from Python: contiguous arrays, the mask, the trace buffers.
+
+Shared by the cells' entries (`rnnlab.fast.lstm`, `rnnlab.fast.gru`, `rnnlab.fast.rnn`).
+"""
 
 from __future__ import annotations
 
@@ -6,23 +9,12 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..cells.base import Array, Params, StepCache, row_sum
-from .layout import gram
+from ..cells.base import Array
 
 
 def contiguous(a: Array, dtype: np.dtype) -> Array:
     """``a`` as a C-contiguous array of ``dtype`` (no copy when it already is one)."""
     return np.ascontiguousarray(a, dtype=dtype)
-
-
-def output_grads(dhs: Array, dtype: np.dtype) -> tuple[Array, bool]:
-    """(the array a backward kernel reads ``dhs`` (T, N, H) from, whether it is (N, T, H)): the
-    batch-first array ``dhs`` is a view of (the layer's ``dy``), read in place, else ``dhs``
-    C-contiguous (a transposing copy of a (32, 100, 32) batch took 141 us after a torch step)."""
-    base = dhs.transpose(1, 0, 2)
-    if base.flags.c_contiguous and base.dtype == dtype and not dhs.flags.c_contiguous:
-        return base, True
-    return contiguous(dhs, dtype), False
 
 
 def kernel_mask(mask: Array | None, dtype: np.dtype) -> tuple[Array, bool]:
@@ -39,6 +31,11 @@ def _no_mask(dtype: np.dtype) -> Array:
     return np.ones((1, 1, 1), dtype)
 
 
+def trace_buffer(trace: list[Array] | None, shape: tuple[int, ...], dtype: np.dtype) -> Array:
+    """Where a kernel writes the per-step gradient of h: (T, N, H), or empty if unwanted."""
+    return np.empty((0, 0, 0), dtype) if trace is None else np.empty(shape, dtype)
+
+
 def hand_trace(trace: list[Array] | None, buffers: list[Array]) -> None:
     """Give the per-step state gradients the kernel wrote to the caller, as the reference does:
     appended to an empty ``trace`` list, or copied into the buffers the caller brought."""
@@ -49,9 +46,3 @@ def hand_trace(trace: list[Array] | None, buffers: list[Array]) -> None:
     else:
         for own, new in zip(trace, buffers, strict=True):
             own[...] = new
-
-
-def recurrent_grads(caches: StepCache, dhp: Array) -> Params:
-    """`rnnlab.cells.base.recurrent_grads` (dW_hh = da.T @ h_prev, db_hh = sum da): the product
-    by `rnnlab.fast.layout.gram`, as W_ih's, the sum by `row_sum`."""
-    return {"weight_hh": gram(dhp, caches["h_prev"]), "bias_hh": row_sum(dhp)}

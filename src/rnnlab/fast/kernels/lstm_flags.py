@@ -12,6 +12,19 @@ import numpy as np
 CACHE_KEYS = ("i", "f", "g", "o", "c", "act_c", "c_prev", "h_prev")
 I, F, G, O, C, ACT_C, C_PREV, H_PREV = range(8)  # noqa: E741  (the gates' own letters)
 
+# The `LSTMSpec` fields the flags encode: `rnnlab.fast.support` refuses a spec with any other.
+SPEC_FIELDS = frozenset(
+    {
+        "input_gate",
+        "forget_gate",
+        "output_gate",
+        "coupled",
+        "input_activation",
+        "output_activation",
+        "peepholes",
+        "gate_recurrence",
+    }
+)
 PLAIN, HAS_I, HAS_F, COUPLED, HAS_O, IN_ACT, OUT_ACT, PEEP, FGR = range(9)
 OFF_I, OFF_F, OFF_G, OFF_O, SIG_I, SIG_F, SIG_O = range(9, 16)
 
