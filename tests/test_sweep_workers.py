@@ -25,17 +25,17 @@ def test_local_workers_pin_numba_and_blas_threads_to_one():
 def test_a_run_uses_one_thread_whatever_the_workers_size(monkeypatch):
     """The fast path picks the weight-gradient product by thread count: a run must see one
     thread in a worker of any size, so its row is the same bit for bit."""
-    from rnnlab import fast
+    from rnnlab.fast import threads
 
     seen = []
 
     def fake_train_run(config, out_dir=None):
-        seen.append(fast.num_threads())
+        seen.append(threads.num_threads())
         return {"solved": False, "steps_to_solve": None, "metric": 1.0, "params": 1,
                 "wall_time": 0.0, "init": "chrono", "steps_run": 1}  # fmt: skip
 
     monkeypatch.setattr("rnnlab.training.train_run", fake_train_run)
-    before = fast.num_threads()
+    before = threads.num_threads()
     try:
         backend.set_num_threads(2)  # a two-thread Dask worker, say
         run_job(Job("adding", 4, "lstm", 0, {"task": "adding", "length": 4, "hidden": 2}))

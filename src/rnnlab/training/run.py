@@ -173,18 +173,24 @@ def train_run(
     The run holds an exclusive lock on ``out_dir`` (`rnnlab.files.run_lock`) from before its
     checks until its last write: a second run on the same directory is refused.
     """
+    problem = make_problem(config)  # a bad data or task option fails before any file exists
     if out_dir is None:
-        return _train(config, None, resume, progress)
+        return _train(config, problem, None, resume, progress)
     out = check_writable_dir(out_dir, "out")
+    created = not out.exists()
     make_dir(out, "out")
-    with run_lock(out):
-        return _train(config, out, resume, progress)
+    try:
+        with run_lock(out):
+            return _train(config, problem, out, resume, progress)
+    except BaseException:
+        if created and not any(out.iterdir()):  # refused before writing: leave no trace
+            out.rmdir()
+        raise
 
 
 def _train(
-    config: TrainConfig, out: Path | None, resume: bool, progress: bool
+    config: TrainConfig, problem: Problem, out: Path | None, resume: bool, progress: bool
 ) -> dict[str, Any]:
-    problem = make_problem(config)
     init_rng, train_rng, test_rng = streams(config.seed)
     model = problem.build_model(config, init_rng)
     optimizer = make_run_optimizer(config, model)
