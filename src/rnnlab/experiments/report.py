@@ -14,12 +14,15 @@ from pathlib import Path
 from typing import Any
 
 from ..gradflow import ratio_at
-from .summary import GRADIENT_DISTANCE, Rows, diagnostics, summary_lines
+from .atlas_report import ablation_table, longest_lag_table
+from .reading import reading_lines
+from .summary import GRADIENT_DISTANCE, Rows, diagnostics, in_cells_order, summary_lines
 
 FIGURES = (
     ("success_rate.png", "Success rate over seeds against the lag"),
     ("steps_to_solve.png", "Median steps to solve against the lag"),
     ("gradflow.png", "Gradient flow: log norm against distance from the loss"),
+    ("success_heatmap.png", "Success by cell and lag, task by task"),
 )
 RUN_COLUMNS = (
     "task",
@@ -112,6 +115,15 @@ def _md_table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
+def _lag_tables(rows: Rows) -> list[tuple[str, tuple[list[str], list[list[str]]]]]:
+    tables = [("Longest lag solved in >= 80 % of seeds, per task", longest_lag_table(rows))]
+    ablations = ablation_table(rows)
+    if ablations is not None:
+        heading = "Gate ablations (Greff et al.): longest lag solved, against the peephole cell"
+        tables.append((heading, ablations))
+    return tables
+
+
 def write_report(
     rows: Rows,
     out_dir: str | Path,
@@ -124,11 +136,13 @@ def write_report(
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    rows = in_cells_order(rows, (settings or {}).get("cells"))
     diags = diagnostics(rows)
     images = {
         "success_rate.png": figures.success_figure(rows),
         "steps_to_solve.png": figures.steps_figure(rows),
         "gradflow.png": figures.gradflow_figure(diags),
+        "success_heatmap.png": figures.heatmap_figure(rows),
     }
     for name, data in images.items():
         (out / name).write_bytes(data)
@@ -141,6 +155,8 @@ def write_report(
     parts = [
         f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}"
         f"</title><style>{CSS}</style></head><body><h1>{html.escape(title)}</h1>",
+        "<h2 id='reading'>What the figures show</h2>"
+        + "".join(f"<p>{html.escape(s)}</p>" for s in reading_lines(rows)),
         "<h2 id='summary'>Summary</h2><ul>"
         + "".join(f"<li>{html.escape(s)}</li>" for s in summary + notes)
         + "</ul>",
@@ -153,6 +169,9 @@ def write_report(
             f"src='data:image/png;base64,{encoded}'><figcaption>{html.escape(caption)}"
             "</figcaption></figure>"
         )
+    tables = _lag_tables(rows)
+    for heading, (header, body) in tables:
+        parts.append(f"<h2>{html.escape(heading)}</h2>" + _html_table(header, body))
     parts.append("<h2 id='diagnostics'>Gradient-flow diagnostics</h2>")
     parts.append(_html_table(DIAG_HEADER, diag_rows, left=2))
     parts.append(f"<h2 id='runs'>Every run ({len(rows)})</h2>")
@@ -160,10 +179,14 @@ def write_report(
     parts.append(f"<h2>Settings</h2><pre>{html.escape(settings_text)}</pre></body></html>")
     (out / "index.html").write_text("".join(parts), encoding="utf-8")
 
-    md = [f"# {title}", "", "## Summary", ""]
+    md = [f"# {title}", "", "## What the figures show", ""]
+    md += [line for s in reading_lines(rows) for line in (s, "")]
+    md += ["## Summary", ""]
     md += [f"- {s}" for s in summary + notes]
     for name, caption in FIGURES:
         md += ["", f"## {caption}", "", f"![{caption}]({name})"]
+    for heading, (header, body) in tables:
+        md += ["", f"## {heading}", "", _md_table(header, body)]
     md += ["", "## Gradient-flow diagnostics", "", _md_table(DIAG_HEADER, diag_rows)]
     md += ["", f"## Every run ({len(rows)})", "", _md_table(list(RUN_COLUMNS), run_rows)]
     md += ["", "## Settings", "", f"`{settings_text}`", ""]
