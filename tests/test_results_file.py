@@ -12,7 +12,7 @@ import pytest
 from rnnlab.cli import main
 from rnnlab.experiments.plan import SweepSettings, plan_sweep
 from rnnlab.experiments.spec import parse_cells
-from rnnlab.experiments.store import SCHEMA_VERSION, Store
+from rnnlab.experiments.store import Store
 
 SWEEP = ["compare", "--tasks", "adding", "--lengths", "4", "--cells", "rnn", "--seeds", "1",
          "--hidden", "2", "--steps", "2", "--workers", "1", "--no-progress"]  # fmt: skip
@@ -66,6 +66,8 @@ def test_a_file_that_is_not_sqlite_is_one_line(command, tmp_path, capsys):
 
 
 def test_a_new_file_is_stamped_and_a_file_of_another_schema_refused(tmp_path):
+    from rnnlab.experiments.store import SCHEMA_VERSION
+
     db = tmp_path / "r.sqlite"
     with Store(db) as store:
         assert store.get_meta("schema") == SCHEMA_VERSION
