@@ -21,6 +21,9 @@ DATA_OPTIONS = {
     "season": "season",
     "test_fraction": "test_fraction",
     "difference": "difference",
+    "model": "model",
+    "attention": "attention",
+    "beam": "beam",
 }
 
 
@@ -41,6 +44,9 @@ def add_data_flags(a: Callable[..., Any]) -> None:
       help="forecasting: model first differences (on for co2), forecasts = level + changes")
     a("--no-difference", dest="difference", action="store_const", const=False)
     a("--test-fraction", type=float, help="your own file: the test part (default 0.2)")
+    a("--model", help="with --data cmudict: the model, seq2seq (the encoder-decoder)")
+    a("--attention", help="with --data cmudict: luong (general), bahdanau (additive), dot, none")
+    a("--beam", type=int, help="with --data cmudict: beam width of the evaluation (1: greedy)")
 
 
 def data_options(args: argparse.Namespace) -> dict[str, Any]:

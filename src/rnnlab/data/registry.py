@@ -8,6 +8,7 @@ from typing import Any
 
 from .base import Dataset
 from .classification import Digits, JapaneseVowels, SequenceFile
+from .cmudict import CMUdict
 from .forecasting import CO2, CsvSeries, Sunspots
 from .music import Chorales
 from .shakespeare import Shakespeare
@@ -17,7 +18,7 @@ from .text import TextFile
 
 DATASETS: dict[str, type[Dataset]] = {
     cls.name: cls
-    for cls in (Shakespeare, Brown, Sunspots, CO2, JapaneseVowels, Digits, Chorales)
+    for cls in (Shakespeare, Brown, Sunspots, CO2, JapaneseVowels, Digits, Chorales, CMUdict)
 }
 # --format of a file given by path: plain text (a language model) or a tagged file.
 FILE_FORMATS = ("text", *FORMATS)
