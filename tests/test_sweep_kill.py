@@ -140,11 +140,19 @@ def test_five_random_sigkills_of_the_sweep_leave_no_process_and_the_rows_whole(t
     for _ in range(5):
         proc = start(args)
         seen: set[int] = set()
-        deadline = time.monotonic() + rng.uniform(0.5, 4.0)
+        # a random moment once the pool is up (before it, there is nothing to outlive the sweep)
+        deadline = time.monotonic() + 120
+        while len(seen) < 3 and proc.poll() is None and time.monotonic() < deadline:
+            seen |= descendants(proc.pid)  # 2 workers and the resource tracker
+            time.sleep(0.02)
+        deadline = time.monotonic() + rng.uniform(0.0, 2.0)
         while time.monotonic() < deadline and proc.poll() is None:
             seen |= descendants(proc.pid)
             time.sleep(0.02)
-        seen |= descendants(proc.pid)
+        if proc.poll() is not None:  # it finished first: nothing was killed this round
+            proc.stderr.close()
+            continue
+        assert len(seen) >= 3, "the pool never started"
         proc.kill()
         proc.wait()
         proc.stderr.close()
