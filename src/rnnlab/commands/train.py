@@ -98,7 +98,7 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     a("--task", help="task name (see `rnnlab tasks`)")
     a("--data", help="dataset name (see `rnnlab data`) or a path to a UTF-8 text file")
     a("--valid", help="with --data PATH: a validation text file (default: the last 10 %%)")
-    a("--minutes", type=float, help="stop at the first evaluation after this many minutes")
+    a("--minutes", type=float, help="time budget: after M minutes, evaluate once more and stop")
     a("--length", type=int, help="the task's length or lag (T, p, delay)")
     a("--cell", help="rnn, rnn:relu, lstm, lstm:<preset>, gru, gru:reset_before (default lstm)")
     a("--init", help=f"initialisation: {', '.join(INITS)}")

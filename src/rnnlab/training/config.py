@@ -52,8 +52,8 @@ class TrainConfig:
 
     A run learns either a synthetic ``task`` (with its ``length``) or a real dataset ``data``
     (a name of `rnnlab.data.DATASETS` or a path, with ``data_options``), never both.
-    ``minutes`` is a time budget: the run stops at the first evaluation after that many minutes
-    of training (``result.json`` says ``"stopped": "minutes"``).
+    ``minutes`` is a time budget: the first update after that many minutes of training is
+    followed by an evaluation, and the run stops there (``"stopped": "minutes"``).
     """
 
     task: str | None = None
