@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .executors import open_pool
-from .plan import Job, SweepSettings, base_config, count_params, plan_sweep
+from .plan import Job, SweepSettings, base_config, count_params, data_config, plan_sweep
 from .report import plot_available, write_report
 from .store import Store
 from .sweep import SweepOutcome, run_sweep
@@ -25,6 +25,9 @@ def validate(settings: SweepSettings) -> None:
     for task in settings.tasks:
         for spec in settings.cells:
             count_params(base_config(settings, task, settings.lengths[task][0], spec))
+    for name in settings.datasets:
+        for spec in settings.cells:
+            count_params(data_config(settings, name, spec))
 
 
 def execute(
@@ -65,6 +68,7 @@ def execute(
         report_settings: dict[str, Any] = {
             **settings.fingerprint(),
             "tasks": {t: list(settings.lengths[t]) for t in settings.tasks},
+            **({"datasets": list(settings.datasets)} if settings.datasets else {}),
             "cells": [c.text for c in settings.cells],
             "seeds": len(settings.seeds),
         }

@@ -14,7 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from ..gradflow import ratio_at
+from .curves import is_data_row
 from .summary import GRADIENT_DISTANCE, Rows, diagnostics, summary_lines
+
+CURVES = "data_curves.png"
+CURVES_CAPTION = "Validation bits per character against wall time and against updates"
 
 FIGURES = (
     ("success_rate.png", "Success rate over seeds against the lag"),
@@ -124,6 +128,10 @@ def write_report(
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    data_rows = [r for r in rows if is_data_row(r)]
+    rows = [r for r in rows if not is_data_row(r)]
+    if not rows:
+        return write_data_report(data_rows, out, title, notes, settings)
     diags = diagnostics(rows)
     images = {
         "success_rate.png": figures.success_figure(rows),
@@ -157,6 +165,8 @@ def write_report(
     parts.append(_html_table(DIAG_HEADER, diag_rows, left=2))
     parts.append(f"<h2 id='runs'>Every run ({len(rows)})</h2>")
     parts.append(_html_table(list(RUN_COLUMNS), run_rows, left=3))
+    if data_rows:
+        parts.append(data_html(data_rows, out))
     parts.append(f"<h2>Settings</h2><pre>{html.escape(settings_text)}</pre></body></html>")
     (out / "index.html").write_text("".join(parts), encoding="utf-8")
 
@@ -166,6 +176,50 @@ def write_report(
         md += ["", f"## {caption}", "", f"![{caption}]({name})"]
     md += ["", "## Gradient-flow diagnostics", "", _md_table(DIAG_HEADER, diag_rows)]
     md += ["", f"## Every run ({len(rows)})", "", _md_table(list(RUN_COLUMNS), run_rows)]
+    if data_rows:
+        md += data_markdown(data_rows)
     md += ["", "## Settings", "", f"`{settings_text}`", ""]
+    (out / "README.md").write_text("\n".join(md), encoding="utf-8")
+    return out / "index.html"
+
+
+def data_html(rows: Rows, out: Path) -> str:
+    """The real-data section: the table beside the baselines and the learning curves."""
+    from .curves import TABLE_HEADER, curves_figure, table_rows
+
+    image = curves_figure(rows)
+    (out / CURVES).write_bytes(image)
+    encoded = base64.b64encode(image).decode("ascii")
+    return (
+        "<h2 id='data'>Real data: validation loss beside the baselines</h2>"
+        + _html_table(TABLE_HEADER, table_rows(rows), left=2)
+        + f"<figure><img alt='{CURVES_CAPTION}' src='data:image/png;base64,{encoded}'>"
+        f"<figcaption>{CURVES_CAPTION}</figcaption></figure>"
+    )
+
+
+def data_markdown(rows: Rows) -> list[str]:
+    from .curves import TABLE_HEADER, table_rows
+
+    return [
+        "", "## Real data: validation loss beside the baselines", "",
+        _md_table(TABLE_HEADER, table_rows(rows)), "", f"![{CURVES_CAPTION}]({CURVES})",
+    ]  # fmt: skip
+
+
+def write_data_report(
+    rows: Rows, out: Path, title: str, notes: list[str] | None, settings: dict[str, Any] | None
+) -> Path:
+    """A report of data runs only (no task rows)."""
+    settings_text = html.escape(json.dumps(settings or {}, sort_keys=True))
+    notes_html = "".join(f"<li>{html.escape(n)}</li>" for n in notes or [])
+    page = (
+        f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}"
+        f"</title><style>{CSS}</style></head><body><h1>{html.escape(title)}</h1>"
+        f"<ul>{notes_html}</ul>{data_html(rows, out)}<h2>Settings</h2><pre>{settings_text}</pre>"
+        "</body></html>"
+    )
+    (out / "index.html").write_text(page, encoding="utf-8")
+    md = [f"# {title}", *[f"- {n}" for n in notes or []], *data_markdown(rows), ""]
     (out / "README.md").write_text("\n".join(md), encoding="utf-8")
     return out / "index.html"

@@ -35,6 +35,7 @@ CREATE TABLE IF NOT EXISTS runs (
     steps_run INTEGER,
     config TEXT NOT NULL,
     gradflow TEXT,
+    curve TEXT,
     finished_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
     UNIQUE (task, length, cell, seed)
 );
@@ -58,7 +59,9 @@ COLUMNS = (
     "steps_run",
     "config",
     "gradflow",
+    "curve",
 )
+OPTIONAL = ("curve",)  # only a data run has a learning curve
 Key = tuple[str, int, str, int]
 
 
@@ -74,6 +77,9 @@ class Store:
         self.conn.row_factory = sqlite3.Row
         with self.conn:
             self.conn.executescript(SCHEMA)
+            columns = {r[1] for r in self.conn.execute("PRAGMA table_info(runs)")}
+            if "curve" not in columns:  # a file from before data runs: add their column
+                self.conn.execute("ALTER TABLE runs ADD COLUMN curve TEXT")
 
     def __enter__(self) -> Store:
         return self
@@ -124,10 +130,10 @@ class Store:
 
     def add_run(self, row: dict[str, Any]) -> bool:
         """Insert one finished run in one transaction; False if that run was already there."""
-        missing = [c for c in COLUMNS if c not in row]
+        missing = [c for c in COLUMNS if c not in row and c not in OPTIONAL]
         if missing:
             raise ValueError(f"run row lacks {', '.join(missing)}")
-        values = [row[c] for c in COLUMNS]
+        values = [row.get(c) for c in COLUMNS]
         placeholders = ", ".join("?" for _ in COLUMNS)
         with self.conn:
             cursor = self.conn.execute(
