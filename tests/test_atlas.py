@@ -112,3 +112,27 @@ def test_merging_files_of_other_settings_is_refused(tmp_path):
             store.check_settings({"hidden": hidden})
     with pytest.raises(ValueError, match="other settings"):
         merged_rows([str(tmp_path / "a.sqlite"), str(tmp_path / "b.sqlite")])
+
+
+def _row(task, length, cell, seed, solved):
+    return {"task": task, "length": length, "cell": cell, "seed": seed, "solved": solved,
+            "steps_to_solve": 100 if solved else None}
+
+
+def test_longest_lag_and_ablation_tables_read_the_rows():
+    from rnnlab.experiments.atlas_report import ablation_table, longest_lag_table, success_grid
+
+    rows = [
+        _row("adding", t, cell, s, solved)
+        for cell, good in (("lstm:peephole@chrono", (10, 50, 100)), ("lstm:nfg@chrono", (10,)),
+                           ("rnn", ()))
+        for t in (10, 50, 100)
+        for s, solved in enumerate([t in good] * 4 + [False])  # 4 of 5 seeds: 80 %
+    ]  # fmt: skip
+    header, body = longest_lag_table(rows)
+    assert header == ["cell", "adding"]
+    assert body == [["lstm:peephole@chrono", "100"], ["lstm:nfg@chrono", "10"], ["rnn", "-"]]
+    header, body = ablation_table(rows)
+    assert body == [["nfg", "10 (base 100)"]]
+    _, lags, grid = success_grid(rows, "adding")
+    assert lags == [10, 50, 100] and grid[0].tolist() == [0.8, 0.8, 0.8] and grid[2].max() == 0

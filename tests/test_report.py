@@ -75,7 +75,7 @@ def test_report_is_self_contained_and_complete(tmp_path):
     assert all(a["src"].startswith("data:image/png;base64,") for a in images)
     ids = {a.get("id") for _, a in tags}
     assert {"summary", "success_rate", "steps_to_solve", "gradflow", "diagnostics", "runs"} <= ids
-    assert sum(t == "table" for t, _ in tags) == 2
+    assert sum(t == "table" for t, _ in tags) == 3  # longest lags, diagnostics, runs
     assert sum(t == "tr" for t, _ in tags) >= len(rows) + 1  # every run has a row
 
     # nothing is loaded from anywhere: no external src/href, no script or stylesheet links

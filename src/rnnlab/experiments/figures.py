@@ -173,3 +173,10 @@ def gradflow_figure(diags: dict[str, dict[str, dict[str, Any]]]) -> bytes:
     where = f" ({any_diag['task']}, T={any_diag['length']})" if any_diag else ""
     fig.suptitle(f"Gradient flow back through time{where}", y=1.02)
     return _png(fig)
+
+
+def heatmap_figure(rows: Rows) -> bytes:
+    """(4) Per task, success by cell and lag (`rnnlab.experiments.atlas_report`)."""
+    from .atlas_report import heatmap_figure as draw
+
+    return draw(rows, _pyplot(), _png)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..gradflow import ratio_at
+from .atlas_report import ablation_table, longest_lag_table
 from .curves import is_data_row
 from .summary import GRADIENT_DISTANCE, Rows, diagnostics, summary_lines
 
@@ -24,6 +25,7 @@ FIGURES = (
     ("success_rate.png", "Success rate over seeds against the lag"),
     ("steps_to_solve.png", "Median steps to solve against the lag"),
     ("gradflow.png", "Gradient flow: log norm against distance from the loss"),
+    ("success_heatmap.png", "Success by cell and lag, task by task"),
 )
 RUN_COLUMNS = (
     "task",
@@ -116,6 +118,15 @@ def _md_table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
+def _lag_tables(rows: Rows) -> list[tuple[str, tuple[list[str], list[list[str]]]]]:
+    tables = [("Longest lag solved in >= 80 % of seeds, per task", longest_lag_table(rows))]
+    ablations = ablation_table(rows)
+    if ablations is not None:
+        heading = "Gate ablations (Greff et al.): longest lag solved, against the peephole cell"
+        tables.append((heading, ablations))
+    return tables
+
+
 def write_report(
     rows: Rows,
     out_dir: str | Path,
@@ -137,6 +148,7 @@ def write_report(
         "success_rate.png": figures.success_figure(rows),
         "steps_to_solve.png": figures.steps_figure(rows),
         "gradflow.png": figures.gradflow_figure(diags),
+        "success_heatmap.png": figures.heatmap_figure(rows),
     }
     for name, data in images.items():
         (out / name).write_bytes(data)
@@ -161,6 +173,9 @@ def write_report(
             f"src='data:image/png;base64,{encoded}'><figcaption>{html.escape(caption)}"
             "</figcaption></figure>"
         )
+    tables = _lag_tables(rows)
+    for heading, (header, body) in tables:
+        parts.append(f"<h2>{html.escape(heading)}</h2>" + _html_table(header, body))
     parts.append("<h2 id='diagnostics'>Gradient-flow diagnostics</h2>")
     parts.append(_html_table(DIAG_HEADER, diag_rows, left=2))
     parts.append(f"<h2 id='runs'>Every run ({len(rows)})</h2>")
@@ -174,6 +189,8 @@ def write_report(
     md += [f"- {s}" for s in summary + notes]
     for name, caption in FIGURES:
         md += ["", f"## {caption}", "", f"![{caption}]({name})"]
+    for heading, (header, body) in tables:
+        md += ["", f"## {heading}", "", _md_table(header, body)]
     md += ["", "## Gradient-flow diagnostics", "", _md_table(DIAG_HEADER, diag_rows)]
     md += ["", f"## Every run ({len(rows)})", "", _md_table(list(RUN_COLUMNS), run_rows)]
     if data_rows:
