@@ -62,6 +62,7 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser.add_argument("--steps", type=int, default=4000, help="training steps at most")
     parser.add_argument("--batch", type=int, help="batch size (default: rnnlab train's)")
     parser.add_argument("--lr", type=float, help="learning rate (default: rnnlab train's)")
+    parser.add_argument("--eval-every", type=int, help="evaluate every N updates")
     parser.add_argument("--db", default="results.sqlite", help="SQLite results file")
     parser.add_argument(
         "--match-params",
@@ -91,7 +92,9 @@ def settings_from_args(args: argparse.Namespace) -> SweepSettings:
         raise ValueError(f"--minutes: expected a positive number, got {args.minutes}")
     for name in datasets:
         make_dataset(name)  # an unknown name or a missing package fails before any run
-    train = {k: getattr(args, k) for k in ("batch", "lr") if getattr(args, k) is not None}
+    train = {
+        k: getattr(args, k) for k in ("batch", "lr", "eval_every") if getattr(args, k) is not None
+    }
     if args.gradflow:
         task, _, length = args.gradflow.partition(":")
         gradflow = (task, parse_ints(length, "--gradflow")[0])

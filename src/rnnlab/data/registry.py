@@ -7,10 +7,11 @@ from pathlib import Path
 from typing import Any
 
 from .base import Dataset
+from .sentiment import RottenTomatoes
 from .shakespeare import Shakespeare
 from .text import TextFile
 
-DATASETS: dict[str, type[Dataset]] = {cls.name: cls for cls in (Shakespeare,)}
+DATASETS: dict[str, type[Dataset]] = {cls.name: cls for cls in (Shakespeare, RottenTomatoes)}
 
 
 def _options(cls: type[Dataset]) -> list[str]:

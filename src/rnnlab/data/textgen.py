@@ -15,6 +15,7 @@ import numpy as np
 
 from ..losses import softmax
 from ..models import SequenceModel
+from .base import load_params
 from .charlm import one_hot, text_model
 from .text import Vocabulary
 
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 def load_text_model(run: str | Path, config: TrainConfig) -> tuple[SequenceModel, Vocabulary]:
     """The trained model and vocabulary of a finished text run (``config`` is its config)."""
     run = Path(run)
-    vocab_file, params_file = run / "vocabulary.json", run / "params.npz"
+    vocab_file = run / "vocabulary.json"
     if config.data is None or not vocab_file.exists():
         raise ValueError(
             f"run: {run} is not a text model (no vocabulary.json); "
@@ -33,10 +34,7 @@ def load_text_model(run: str | Path, config: TrainConfig) -> tuple[SequenceModel
         )
     vocab = Vocabulary.from_json(vocab_file.read_text(encoding="utf-8"))
     model = text_model(config, len(vocab), np.random.default_rng(0))
-    if not params_file.exists():
-        raise ValueError(f"run: {run} has no params.npz (the run has not finished)")
-    with np.load(params_file, allow_pickle=False) as data:
-        model.load_params({k: data[k] for k in data.files})
+    load_params(run, model)
     return model, vocab
 
 
