@@ -136,3 +136,20 @@ def test_longest_lag_and_ablation_tables_read_the_rows():
     assert body == [["nfg", "10 (base 100)"]]
     _, lags, grid = success_grid(rows, "adding")
     assert lags == [10, 50, 100] and grid[0].tolist() == [0.8, 0.8, 0.8] and grid[2].max() == 0
+
+
+def test_gradient_flow_is_shown_at_each_cells_longest_solved_lag():
+    import json
+
+    from rnnlab.experiments.summary import diagnostics
+
+    record = json.dumps({"init": {"dh": [1.0, 0.5]}, "trained": {"dh": [1.0, 0.4]}})
+    rows = [
+        {**_row("adding", t, "lstm@chrono", s, t <= 50), "gradflow": record if s == 0 else None}
+        for t in (10, 50, 100)
+        for s in range(5)
+    ]
+    assert diagnostics(rows)["lstm@chrono"]["init"]["length"] == 50
+    unsolved = [{**r, "solved": False} for r in rows]
+    assert diagnostics(unsolved)["lstm@chrono"]["init"]["length"] == 10  # none: the shortest
+    assert atlas_settings(1, ["adding"]).diagnose_all

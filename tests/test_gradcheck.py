@@ -13,8 +13,9 @@ CASES = all_cases()
 
 
 def test_the_matrix_is_complete() -> None:
-    # 2 RNN + every LSTM preset + 2 GRU variants, each over 2 x 2 x 2 x 2 layer options.
-    assert len(CASES) == (2 + len(PRESETS) + 2) * 16
+    # 2 RNN + every LSTM preset + 2 GRU variants + the MGU, each over 2 x 2 x 2 x 2 options.
+    assert len(CASES) == (2 + len(PRESETS) + 2 + 1) * 16
+    assert sum(c.cell == "mgu" for c in CASES) == 16
     assert {c.variant for c in CASES if c.cell == "lstm"} >= {"hs97", "fgr", "cifg", "peephole"}
 
 

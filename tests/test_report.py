@@ -91,3 +91,36 @@ def test_report_is_self_contained_and_complete(tmp_path):
         assert f"]({name})" in readme and (tmp_path / name).read_bytes()[:4] == b"\x89PNG"
     assert "longest lag solved in >= 80 % of seeds" in readme
     assert "Lags that lstm@chrono solves in >= 80 % of seeds and rnn in <= 20 %" in readme
+
+
+def test_report_lists_cells_in_the_cells_order_not_by_name(tmp_path):
+    # The store returns rows sorted by cell name; the report follows the sweep's --cells order.
+    rows = sorted(synthetic_rows(), key=lambda r: (r["task"], r["length"], r["cell"], r["seed"]))
+    assert rows[0]["cell"] == "lstm@chrono"  # by name, lstm@chrono comes first
+    write_report(rows, tmp_path, settings={"cells": ["rnn", "lstm@chrono"]})
+    readme = (tmp_path / "README.md").read_text()
+    summary = next(line for line in readme.splitlines() if line.startswith("- adding:"))
+    assert summary.index("rnn:") < summary.index("lstm@chrono:")
+    diagnostics = [line.split("|")[1].strip() for line in readme.splitlines() if "| init |" in line]
+    assert diagnostics == ["rnn", "lstm@chrono"]
+    runs = [line.split("|")[3].strip() for line in readme.splitlines() if "| adding | 10 |" in line]
+    assert runs[:3] == ["rnn"] * 3 and runs[3:] == ["lstm@chrono"] * 3
+
+
+def test_the_report_opens_with_the_reading_and_why_is_parameter_matched():
+    from rnnlab.commands.why import why_settings
+    from rnnlab.experiments.reading import EQUATIONS, reading_lines
+
+    assert why_settings().match_params
+    rows = [
+        {"task": "adding", "length": 10, "cell": c, "seed": 0, "solved": 1, "params": p,
+         "hidden": h, "gradflow": None}
+        for c, p, h in (("rnn", 1300, 34), ("lstm@chrono", 1297, 16))
+    ]  # fmt: skip
+    lines = reading_lines(rows)
+    assert lines[0] == (
+        "Parameters per model (recurrent layer and readout): rnn 1,300 (hidden 34); "
+        "lstm@chrono 1,297 (hidden 16)."
+    )
+    assert lines[1:] == EQUATIONS  # no diagnostics recorded: no measured decay line
+    assert "0.9^100 = 2.7e-5" in EQUATIONS[0] and f"{0.9**100:.1e}" == "2.7e-05"

@@ -8,6 +8,7 @@ from .base import Cell, gate_slices
 from .gru import GRUCell
 from .lstm import LSTMCell
 from .lstm_spec import PRESETS, LSTMSpec, lstm_spec
+from .mgu import MGUCell as MGUCell  # registers the minimal gated unit
 from .registry import CELLS, RegisteredCell, make_cell
 from .rnn import RNNCell
 

@@ -9,11 +9,15 @@ A cell is stateless: it knows its sizes and its equations, nothing else. The one
 * ``step(p, xp, state) -> (state, cache)``: one time step. ``xp`` is the input projection
   ``x_t @ W_ih.T + b_ih`` that the loop computed for *all* steps in one matrix product.
 * ``step_backward(p, cache, dstate) -> (dxp, dhp, dstate_prev)``: the matching backward step.
-  ``dxp`` is the gradient of the input projection, ``dhp`` the gradient of the recurrent
-  projection ``h_prev @ W_hh.T + b_hh`` (they differ only where a gate multiplies that projection,
-  as in the GRU).
+  ``dxp`` (N, G*H) is the gradient of the input projection ``xp``; ``dhp`` (N, G*H) that of the
+  recurrent projection, block by block the product ``W_hh``'s block reads plus ``b_hh``'s:
+  ``h_prev @ W_hh.T + b_hh`` for most cells, but ``(r * h_prev) @ W_hn.T + b_hn`` for the n block
+  of the reset-before GRU (and ``(f * h_prev) @ W_hn.T + b_hn`` for the MGU's). The two differ
+  only where a gate multiplies the recurrent projection after it is formed (the reset-after
+  GRU's ``r * u_n``); elsewhere both are the gradient of the pre-activations.
 * ``weight_grads(p, caches, dxp, dhp) -> grads``: gradients of the recurrent-side parameters from
-  the per-step quantities stacked over time, as single products outside the time loop.
+  the per-step quantities stacked over time (``dhp`` (T, N, G*H)), as single products outside
+  the time loop: each block of ``dhp`` times what that block of ``W_hh`` read.
 
 States are tuples of arrays whose first entry is the hidden output ``h``.
 """
@@ -49,6 +53,17 @@ class Cell(Protocol):
     ) -> tuple[Array, Array, State]: ...
 
     def weight_grads(self, p: Params, caches: StepCache, dxp: Array, dhp: Array) -> Params: ...
+
+
+def stacked_param_shapes(gates: int, hidden: int, input_size: int) -> dict[str, tuple[int, ...]]:
+    """``weight_ih`` (G*H, D), ``weight_hh`` (G*H, H), ``bias_ih`` and ``bias_hh`` (G*H,)."""
+    rows = gates * hidden
+    return {
+        "weight_ih": (rows, input_size),
+        "weight_hh": (rows, hidden),
+        "bias_ih": (rows,),
+        "bias_hh": (rows,),
+    }
 
 
 def gate_slices(gate_names: tuple[str, ...], hidden_size: int) -> dict[str, slice]:

@@ -2,30 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 import numpy as np
 
 from ..activations import sigmoid, sigmoid_grad, tanh, tanh_grad
-from .base import Array, Params, State, StepCache, gate_slices, recurrent_grads
+from .base import (
+    Array,
+    Params,
+    State,
+    StepCache,
+    gate_slices,
+    recurrent_grads,
+    stacked_param_shapes,
+)
 from .lstm_spec import PRESETS, LSTMSpec, lstm_spec
 from .registry import RegisteredCell, register
-
-# The LSTMSpec flags the compiled kernels read (`rnnlab.fast.cfg.config`): a spec with any other
-# field runs on the reference path.
-KERNEL_FLAGS = frozenset(
-    {
-        "input_gate",
-        "forget_gate",
-        "output_gate",
-        "coupled",
-        "input_activation",
-        "output_activation",
-        "peepholes",
-        "gate_recurrence",
-    }
-)
 
 
 @register
@@ -38,10 +31,29 @@ class LSTMCell(RegisteredCell):
     axis: i, f, g, o as PyTorch, with absent gates left out. ``sig`` is the logistic sigmoid,
     ``*`` element-wise, ``@`` the matrix product.
 
-    Parameters (out x in): ``weight_ih`` (G*H, D), ``weight_hh`` (G*H, H), ``bias_ih`` and
-    ``bias_hh`` (G*H,); with peepholes ``weight_ch`` (S*H,) = (p_i, p_f, p_o); with full gate
-    recurrence ``weight_gh`` (S*H, S*H). State: ``(h, c)``, and ``q`` (N, S*H), the previous
-    sigmoid gate activations, with full gate recurrence.
+    Parameters (out x in), and their names in the equations: ``weight_ih`` = W_ih (G*H, D),
+    ``weight_hh`` = W_hh (G*H, H), ``bias_ih`` = b_ih and ``bias_hh`` = b_hh (G*H,), each stacked
+    in gate blocks of H rows (``W_hf`` is the f block of W_hh); with peepholes ``weight_ch``
+    (S*H,), the diagonal peephole weights p_i, p_f, p_o (H,) of the sigmoid gates present; with
+    full gate recurrence ``weight_gh`` = W_gh (S*H, S*H). State: ``(h, c)``, each (N, H), and
+    with full gate recurrence ``q`` (N, S*H), the previous step's sigmoid gate activations.
+    Row vectors throughout: x (N, D); h, c, i, f, g, o and every a_* (N, H).
+
+    Gate blocks per preset (the G blocks of W_ih, W_hh and the biases, in order, and the S
+    sigmoid ones, which order ``weight_ch`` and q)::
+
+        vanilla, np           i, f, g, o  S: i, f, o  no weight_ch
+        peephole, niaf, noaf  i, f, g, o  S: i, f, o  weight_ch = (p_i, p_f, p_o)
+        fgr                   i, f, g, o  S: i, f, o  weight_ch = (p_i, p_f, p_o), q = (i, f, o)
+        nig                   f, g, o     S: f, o     weight_ch = (p_f, p_o)
+        nfg                   i, g, o     S: i, o     weight_ch = (p_i, p_o)
+        nog                   i, f, g     S: i, f     weight_ch = (p_i, p_f)
+        cifg                  i, g, o     S: i, o     weight_ch = (p_i, p_o)  (f = 1 - i)
+        hs97                  i, g, o     S: i, o     no weight_ch
+        hs97_2a               i, g        S: i        no weight_ch
+
+    So ``weight_ch`` is (p_i, p_f, p_o) only with all three sigmoid gates; a coupled cell's f has
+    no block and no peephole (it is 1 - i), and with gate recurrence its q is (i, o).
 
     Forward (bracketed terms exist only in the variants named)::
 
@@ -56,7 +68,11 @@ class LSTMCell(RegisteredCell):
         (7) h = o * tanh(c)                             # [NOAF: h = o * c]
         (8) q = (i, f, o)                               # [FGR] read at step t+1
 
-    Backward (dh, dc, dq hold the gradient from step t+1, dh also that of the output)::
+    Backward (dh, dc, dq hold the gradient from step t+1, dh also that of the output). ``da``
+    (N, G*H) is the gradient of the pre-activations a, in blocks da_i, da_f, da_g, da_o (N, H);
+    da_s (N, S*H) its sigmoid blocks. ``dxp`` and ``dhp`` (N, G*H) are the gradients of the input
+    projection xp and of the recurrent projection h_prev @ W_hh.T + b_hh; both enter (1) as they
+    are, so both equal da::
 
         (8') di, df, do = dq                            # [FGR], else 0
         (7') do += dh * tanh(c);  dc += dh * o * (1 - tanh(c)**2)   [NOAF: dh * c, dh * o]
@@ -110,9 +126,6 @@ class LSTMCell(RegisteredCell):
             return {name: sign for name, sign in (("f", 1.0), ("i", -1.0)) if name in gates}
         return {}
 
-    def kernel_supports(self) -> bool:
-        return {f.name for f in fields(self.spec)} <= KERNEL_FLAGS
-
     @property
     def state_names(self) -> tuple[str, ...]:
         return ("h", "c", "q") if self.spec.gate_recurrence else ("h", "c")
@@ -124,12 +137,7 @@ class LSTMCell(RegisteredCell):
 
     def param_shapes(self, input_size: int) -> dict[str, tuple[int, ...]]:
         H, G, S = self.hidden_size, len(self.gate_names), len(self.spec.sigmoid_gates)
-        shapes = {
-            "weight_ih": (G * H, input_size),
-            "weight_hh": (G * H, H),
-            "bias_ih": (G * H,),
-            "bias_hh": (G * H,),
-        }
+        shapes = stacked_param_shapes(G, H, input_size)
         if self.spec.peepholes:
             shapes["weight_ch"] = (S * H,)
         if self.spec.gate_recurrence:
@@ -152,15 +160,15 @@ class LSTMCell(RegisteredCell):
                 pre[name] = pre[name] + peep[name] * c_prev  # (3)
         one = np.ones_like(c_prev)
         i = sigmoid(pre["i"]) if spec.input_gate else one  # (4)
-        f = 1.0 - i if spec.coupled else sigmoid(pre["f"]) if spec.forget_gate else one
-        g = tanh(pre["g"]) if spec.input_activation else pre["g"]
+        f = 1.0 - i if spec.coupled else sigmoid(pre["f"]) if spec.forget_gate else one  # (4)
+        g = tanh(pre["g"]) if spec.input_activation else pre["g"]  # (4)
         c = f * c_prev + i * g  # (5)
         if spec.output_gate:
             a_o = pre["o"] + peep["o"] * c if "o" in peep else pre["o"]  # (6)
-            o = sigmoid(a_o)
+            o = sigmoid(a_o)  # (6)
         else:
             o = one
-        act_c = tanh(c) if spec.output_activation else c
+        act_c = tanh(c) if spec.output_activation else c  # (7)
         h = o * act_c  # (7)
         cache = {
             "i": i,
@@ -206,31 +214,31 @@ class LSTMCell(RegisteredCell):
             dgate.update(self._blocks(dstate[2], sig_names))  # (8')
         peep = self._blocks(p["weight_ch"], sig_names) if spec.peepholes else {}
         if spec.output_activation:  # (7')
-            do = dgate["o"] + dh * cache["act_c"]
-            dc = dc + dh * o * tanh_grad(cache["act_c"])
+            do = dgate["o"] + dh * cache["act_c"]  # (7')
+            dc = dc + dh * o * tanh_grad(cache["act_c"])  # (7')
         else:
-            do = dgate["o"] + dh * cache["c"]
-            dc = dc + dh * o
+            do = dgate["o"] + dh * cache["c"]  # (7')
+            dc = dc + dh * o  # (7')
         da = {}
         if spec.output_gate:
             da["o"] = do * sigmoid_grad(o)  # (6')
             if "o" in peep:
-                dc = dc + da["o"] * peep["o"]
+                dc = dc + da["o"] * peep["o"]  # (6')
         di = dgate["i"] + dc * g  # (5')
-        df = dgate["f"] + dc * c_prev
-        dg = dc * i
-        dc_prev = dc * f
+        df = dgate["f"] + dc * c_prev  # (5')
+        dg = dc * i  # (5')
+        dc_prev = dc * f  # (5')
         if spec.coupled:
             di = di - df  # (4') f = 1 - i
         if spec.input_gate:
             da["i"] = di * sigmoid_grad(i)  # (4')
         if spec.forget_gate and not spec.coupled:
-            da["f"] = df * sigmoid_grad(f)
-        da["g"] = dg * tanh_grad(g) if spec.input_activation else dg
+            da["f"] = df * sigmoid_grad(f)  # (4')
+        da["g"] = dg * tanh_grad(g) if spec.input_activation else dg  # (4')
         for name in ("i", "f"):
             if name in peep:
                 dc_prev = dc_prev + da[name] * peep[name]  # (3')
-        da_all = np.concatenate([da[name] for name in self.gate_names], axis=-1)  # (N, G*H)
+        da_all = np.concatenate([da[name] for name in self.gate_names], axis=-1)  # (1') (N, G*H)
         dh_prev = da_all @ p["weight_hh"]  # (1')
         dstate_prev: State = (dh_prev, dc_prev)
         if spec.gate_recurrence:
@@ -243,13 +251,13 @@ class LSTMCell(RegisteredCell):
         if self.spec.peepholes:  # (3') and (6')
             da = self._blocks(dhp, self.gate_names)
             reads = {"i": caches["c_prev"], "f": caches["c_prev"], "o": caches["c"]}
-            grads["weight_ch"] = np.concatenate(
+            grads["weight_ch"] = np.concatenate(  # (3') (6')
                 [(da[name] * reads[name]).sum(axis=(0, 1)) for name in sig_names]
             )
         if self.spec.gate_recurrence:  # (2')
             da_s = self._gather_sigmoid(dhp)
             q_prev = caches["q_prev"]
-            grads["weight_gh"] = da_s.reshape(-1, da_s.shape[-1]).T @ q_prev.reshape(
+            grads["weight_gh"] = da_s.reshape(-1, da_s.shape[-1]).T @ q_prev.reshape(  # (2')
                 -1, q_prev.shape[-1]
             )
         return grads

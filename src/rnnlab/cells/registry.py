@@ -20,16 +20,17 @@ declares, with the defaults of `RegisteredCell`:
                          LSTM's f, the GRU's z; None where no gate reads that way).
 ``state_names``          what the state holds; gradflow reports the gradient of ``h`` and, for a
                          cell with one, of the cell state ``c``.
-``kernel_supports()``    whether a compiled kernel of `rnnlab.fast` runs this cell with exactly
-                         these settings; False by default, so a new cell or setting runs on the
-                         NumPy reference until a kernel says otherwise.
+
+Whether a compiled kernel runs a cell is not the cell's to say: `rnnlab.fast.support` lists the
+cell classes and fields its kernels read, so a new cell (or a new field) runs on the NumPy
+reference until a kernel for it is written there.
 """
 
 from __future__ import annotations
 
 from typing import Any, ClassVar, TypeVar
 
-from .base import Cell
+from .base import Cell, stacked_param_shapes
 
 INITS_FOR_GATED = ("pytorch", "orthogonal", "chrono")
 
@@ -52,9 +53,15 @@ class RegisteredCell:
         """Gate -> sign of the bias that ``scheme`` (``forget1`` or ``chrono``) sets."""
         return {}
 
-    def kernel_supports(self) -> bool:
-        """Whether `rnnlab.fast` has a kernel for this cell with these settings."""
-        return False
+    # The contract of `rnnlab.cells.base.Cell`, where a cell has the usual layout: one H-wide
+    # block per gate in W_ih, W_hh and both biases, and H units per state entry.
+
+    def param_shapes(self, input_size: int) -> dict[str, tuple[int, ...]]:
+        H = self.hidden_size  # type: ignore[attr-defined]
+        return stacked_param_shapes(len(self.gate_names), H, input_size)  # type: ignore[attr-defined]
+
+    def state_sizes(self) -> tuple[int, ...]:
+        return (self.hidden_size,) * len(self.state_names)  # type: ignore[attr-defined]
 
 
 CELLS: dict[str, type[RegisteredCell]] = {}

@@ -13,11 +13,12 @@ from .registry import RegisteredCell, register
 @register
 @dataclass(frozen=True)
 class RNNCell(RegisteredCell):
-    """Elman RNN cell, ``h = act(W_ih x + b_ih + W_hh h_prev + b_hh)``.
+    """Elman RNN cell, ``h = act(x @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh)``.
 
-    Shapes: N batch, D input, H hidden. One gate block (G = 1); ``act`` is tanh or relu.
-    Parameters (PyTorch layout, out x in): ``weight_ih`` (H, D), ``weight_hh`` (H, H),
-    ``bias_ih`` (H,), ``bias_hh`` (H,). State: ``(h,)``.
+    Shapes: N batch, D input, H hidden; row vectors throughout: x (N, D), h_prev, a, h (N, H).
+    One gate block (G = 1); ``act`` is tanh or relu. Parameters (PyTorch layout, out x in):
+    ``weight_ih`` = W_ih (H, D), ``weight_hh`` = W_hh (H, H), ``bias_ih`` = b_ih (H,),
+    ``bias_hh`` = b_hh (H,). State: ``(h,)``.
 
     Forward::
 
@@ -27,8 +28,8 @@ class RNNCell(RegisteredCell):
     Backward (dh already holds the gradient from step t+1 and from the output)::
 
         (2') da = dh * act'(h)                       # 1 - h**2  |  [h > 0]
-        (1') dxp = dhp = da;  dh_prev = da @ W_hh
-             dW_hh = sum_t da.T @ h_prev;  db_hh = sum_t da   (outside the loop)
+        (1') dxp = dhp = da;  dh_prev = da @ W_hh              # (N, H)
+             dW_hh = sum_t da.T @ h_prev;  db_hh = sum_t da   (outside the loop, over t and n)
 
     With tanh, ``|act'| <= 1`` and ``dh_prev = (dh * act') @ W_hh``: over k steps the gradient is
     multiplied by k such Jacobians, which is why it vanishes or explodes with the spectral radius
@@ -47,16 +48,6 @@ class RNNCell(RegisteredCell):
     @classmethod
     def from_variant(cls, hidden_size: int, variant: str) -> RNNCell:
         return cls(hidden_size, variant)
-
-    def kernel_supports(self) -> bool:
-        return self.nonlinearity in ("tanh", "relu")  # the activations `rnnlab.fast.rnn` knows
-
-    def param_shapes(self, input_size: int) -> dict[str, tuple[int, ...]]:
-        H = self.hidden_size
-        return {"weight_ih": (H, input_size), "weight_hh": (H, H), "bias_ih": (H,), "bias_hh": (H,)}
-
-    def state_sizes(self) -> tuple[int, ...]:
-        return (self.hidden_size,)
 
     def step(self, p: Params, xp: Array, state: State) -> tuple[State, StepCache]:
         act, _ = NONLINEARITIES[self.nonlinearity]

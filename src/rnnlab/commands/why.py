@@ -29,8 +29,10 @@ WHY_GRADFLOW = ("adding", 100)
 
 NOTES = [
     "Recipe (the same for every cell): rnnlab train's defaults unless the settings below say "
-    "otherwise; fresh sequences every step; a run stops when the task's published criterion "
-    "is met on a fresh test set. 'Solved' for a (cell, lag) means >= 80 % of its seeds.",
+    "otherwise; each cell's width chosen so its parameter count is closest to the LSTM's at "
+    "hidden 16 (the counts are above); fresh sequences every step; a run stops when the "
+    "task's published criterion is met on a fresh test set. 'Solved' for a (cell, lag) means "
+    ">= 80 % of its seeds.",
     "Published marks (black) come from papers with other training (HS97: on-line updates, no "
     "forget gate; PMB13: tanh RNN with clipping and a regulariser, its own task encoding).",
 ]
@@ -43,7 +45,8 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         description=(
             f"Trains {WHY_CELLS} on {', '.join(WHY_LENGTHS)} at lags "
             f"{', '.join(f'{t} {list(v)}' for t, v in WHY_LENGTHS.items())} with {WHY_SEEDS} "
-            f"seeds (at most {WHY_STEPS} steps each), measures the gradient flow on "
+            f"seeds (at most {WHY_STEPS} steps each), every cell at the hidden width whose "
+            "parameter count is closest to the LSTM's at hidden 16, measures the gradient flow on "
             f"{WHY_GRADFLOW[0]} T={WHY_GRADFLOW[1]} at initialisation and after training, and "
             "writes --out/index.html and --out/README.md. About 10 minutes on 2 cores; "
             "rerunning with the same --db reuses finished runs.\n"
@@ -66,6 +69,7 @@ def why_settings(seeds: int = WHY_SEEDS) -> SweepSettings:
         cells=tuple(parse_cells(WHY_CELLS)),
         seeds=tuple(range(seeds)),
         hidden=16,
+        match_params=True,  # every cell at the LSTM's parameter count: not "more weights"
         steps=WHY_STEPS,
         train=dict(WHY_TRAIN),
         gradflow=WHY_GRADFLOW,

@@ -81,16 +81,17 @@ class Dataset(abc.ABC):
     def baseline_figures(self) -> dict[str, float]:
         """Each baseline's value of the metric on the validation split, computed by rnnlab."""
 
-    def describe(self) -> dict[str, Any]:
-        """One row for `rnnlab data` (without loading the data)."""
+    @classmethod
+    def describe(cls) -> dict[str, Any]:
+        """One row for `rnnlab data` (class attributes only: no data, no options needed)."""
         return {
-            "name": self.name,
-            "kind": self.kind,
-            "description": self.description,
-            "split": self.split,
-            "source": str(self.source),
-            "metric": self.metric.as_dict(),
-            "baselines": list(self.baseline_names),
+            "name": cls.name,
+            "kind": cls.kind,
+            "description": cls.description,
+            "split": cls.split,
+            "source": str(cls.source),
+            "metric": cls.metric.as_dict(),
+            "baselines": list(cls.baseline_names),
         }
 
 

@@ -87,6 +87,7 @@ def atlas_settings(seeds: int = SEEDS, tasks: list[str] | None = None) -> SweepS
         steps_per_lag=STEPS_PER_LAG,
         match_params=True,
         gradflow=None,
+        diagnose_all=True,  # the report shows each cell's gradient flow at its longest lag
     )
 
 

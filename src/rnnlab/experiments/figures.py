@@ -24,8 +24,6 @@ from .summary import (
     success_rate,
 )
 
-PLOT_HINT = "pip install 'rnnlab[plot]'"
-
 
 def _pyplot() -> Any:
     import matplotlib
@@ -68,7 +66,7 @@ def _png(fig: Any) -> bytes:
 
 def _task_axes(n: int, height: float = 3.3) -> tuple[Any, list[Any]]:
     plt = _pyplot()
-    fig, axes = plt.subplots(1, n, figsize=(4.4 * n, height), squeeze=False)
+    fig, axes = plt.subplots(1, n, figsize=(5.6 * n, height), squeeze=False)  # room for legends
     return fig, list(axes[0])
 
 
@@ -106,7 +104,7 @@ def success_figure(rows: Rows) -> bytes:
         ax.set_ylabel("share of seeds solved")
         ax.set_title(task)
         _lag_axis(ax, lags, task)
-        ax.legend(fontsize=7, loc="best")
+        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))  # off the data
     fig.suptitle("Success rate over seeds against the lag (black: published results)", y=1.02)
     return _png(fig)
 
@@ -131,7 +129,7 @@ def steps_figure(rows: Rows) -> bytes:
         ax.set_title(task)
         _lag_axis(ax, lags, task)
         if ax.get_legend_handles_labels()[0]:
-            ax.legend(fontsize=7, loc="best")
+            ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))  # off the data
     fig.suptitle(
         "Median training steps to solve (solved seeds only; a missing point: none)", y=1.02
     )
@@ -146,6 +144,8 @@ def gradflow_figure(diags: dict[str, dict[str, dict[str, Any]]]) -> bytes:
     colours = _colours(cells)
     fig, axes = plt.subplots(1, 2, figsize=(11, 3.8), sharey=True)
     floor = 1e-30  # the lowest decade drawn; zeros (dL/dc at the loss step) are left out
+    points = {(d["task"], d["length"]) for c in cells for d in diags[c].values() if d}
+    same_point = len(points) <= 1  # else (the atlas) each cell at its own longest lag
     for ax, phase, title in (
         (axes[0], "init", "at initialisation"),
         (axes[1], "trained", "after training"),
@@ -158,7 +158,8 @@ def gradflow_figure(diags: dict[str, dict[str, dict[str, Any]]]) -> bytes:
                 rel = relative(diag, key)
                 if rel is None:
                     continue
-                label = cell if key == "dh" else f"{cell} (cell state c)"
+                name = cell if same_point else f"{cell}, T={diag['length']}"
+                label = name if key == "dh" else f"{name} (cell state c)"
                 shown = np.where(rel > 0, np.maximum(rel, floor), np.nan)  # log axis: no zeros
                 ax.plot(shown, style, color=colours[cell], label=label, lw=1.5)
         ax.axvline(GRADIENT_DISTANCE, color="grey", lw=0.8, ls="--")
@@ -168,7 +169,7 @@ def gradflow_figure(diags: dict[str, dict[str, dict[str, Any]]]) -> bytes:
         ax.set_title(title)
         ax.grid(alpha=0.3)
     axes[0].set_ylabel("||dL/dh_t|| / ||dL/dh_T||")
-    axes[1].legend(fontsize=7, loc="lower left")
+    axes[1].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))  # off the data
     any_diag = next((d for c in cells for d in diags[c].values() if d), None)
     where = f" ({any_diag['task']}, T={any_diag['length']})" if any_diag else ""
     fig.suptitle(f"Gradient flow back through time{where}", y=1.02)

@@ -44,6 +44,7 @@ class SweepSettings:
     minutes: float | None = None  # each dataset run's time budget
     data_hidden: int | None = None  # the datasets' hidden width (None: each dataset's default)
     steps_per_lag: float = 0.0  # the budget grows with the lag: max(steps, steps_per_lag * L)
+    diagnose_all: bool = False  # every (task, length, cell)'s first seed records gradient flow
 
     def steps_for(self, length: int) -> int:
         """The update budget of a run at lag ``length``."""
@@ -56,6 +57,8 @@ class SweepSettings:
         is fine, changing the hidden width under it is not.
         """
         rule = {"steps_per_lag": self.steps_per_lag} if self.steps_per_lag else {}
+        if self.diagnose_all:
+            rule["diagnose_all"] = True
         data = {"minutes": self.minutes, "data_hidden": self.data_hidden} if self.datasets else {}
         return {
             "hidden": self.hidden,
@@ -203,7 +206,8 @@ def plan_sweep(
                 if target is not None:
                     config["hidden"] = matched_hidden(config, target, counter)
                 for seed in settings.seeds:
-                    diagnose = settings.gradflow == (task, length) and seed == settings.seeds[0]
+                    point = settings.diagnose_all or settings.gradflow == (task, length)
+                    diagnose = point and seed == settings.seeds[0]
                     jobs.append(
                         Job(task, length, spec.text, seed, {**config, "seed": seed}, diagnose)
                     )

@@ -16,7 +16,8 @@ from typing import Any
 from ..gradflow import ratio_at
 from .atlas_report import ablation_table, longest_lag_table
 from .curves import is_data_row
-from .summary import GRADIENT_DISTANCE, Rows, diagnostics, summary_lines
+from .reading import reading_lines
+from .summary import GRADIENT_DISTANCE, Rows, diagnostics, in_cells_order, summary_lines
 
 CURVES = "data_curves.png"
 CURVES_CAPTION = "Validation bits per character against wall time and against updates"
@@ -143,6 +144,7 @@ def write_report(
     rows = [r for r in rows if not is_data_row(r)]
     if not rows:
         return write_data_report(data_rows, out, title, notes, settings)
+    rows = in_cells_order(rows, (settings or {}).get("cells"))
     diags = diagnostics(rows)
     images = {
         "success_rate.png": figures.success_figure(rows),
@@ -161,6 +163,8 @@ def write_report(
     parts = [
         f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}"
         f"</title><style>{CSS}</style></head><body><h1>{html.escape(title)}</h1>",
+        "<h2 id='reading'>What the figures show</h2>"
+        + "".join(f"<p>{html.escape(s)}</p>" for s in reading_lines(rows)),
         "<h2 id='summary'>Summary</h2><ul>"
         + "".join(f"<li>{html.escape(s)}</li>" for s in summary + notes)
         + "</ul>",
@@ -185,7 +189,9 @@ def write_report(
     parts.append(f"<h2>Settings</h2><pre>{html.escape(settings_text)}</pre></body></html>")
     (out / "index.html").write_text("".join(parts), encoding="utf-8")
 
-    md = [f"# {title}", "", "## Summary", ""]
+    md = [f"# {title}", "", "## What the figures show", ""]
+    md += [line for s in reading_lines(rows) for line in (s, "")]
+    md += ["## Summary", ""]
     md += [f"- {s}" for s in summary + notes]
     for name, caption in FIGURES:
         md += ["", f"## {caption}", "", f"![{caption}]({name})"]

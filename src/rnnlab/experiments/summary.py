@@ -18,8 +18,20 @@ Rows = list[dict[str, Any]]
 
 
 def cells_in_order(rows: Rows) -> list[str]:
-    """Cells in the order they first appear in the config (the sweep's --cells order)."""
+    """Cells in the order they first appear in ``rows`` (`in_cells_order` puts them in the
+    sweep's --cells order)."""
     return list(dict.fromkeys(r["cell"] for r in rows))
+
+
+def in_cells_order(rows: Rows, cells: list[str] | None) -> Rows:
+    """``rows`` with each task's cells in the order of ``cells`` (the sweep's --cells), where the
+    store returns them by name; cells not listed follow, by name. Tasks, lengths and seeds keep
+    their order."""
+    tasks = {task: i for i, task in enumerate(dict.fromkeys(r["task"] for r in rows))}
+    rank = {cell: i for i, cell in enumerate(cells or [])}
+    return sorted(
+        rows, key=lambda r: (tasks[r["task"]], rank.get(r["cell"], len(rank)), r["cell"])
+    )
 
 
 def group(rows: Rows) -> dict[str, dict[str, dict[int, Rows]]]:
@@ -62,9 +74,14 @@ def separating_lags(rows: Rows, lstm: str, rnn: str) -> dict[str, list[int]]:
 
 
 def diagnostics(rows: Rows) -> dict[str, dict[str, dict[str, Any]]]:
-    """{cell: {"init": diag, "trained": diag}} from the rows that recorded gradient flow."""
+    """{cell: {"init": diag, "trained": diag}} from the rows that recorded gradient flow.
+
+    Where a cell recorded it at several lags (the atlas), the one kept is at the longest lag it
+    solved in >= 80 % of seeds on the first task that has one (else its shortest lag there)."""
     out: dict[str, dict[str, dict[str, Any]]] = {}
-    for r in rows:
+    recorded = [r for r in rows if r.get("gradflow")]
+    grouped, tasks = group(rows), list(dict.fromkeys(r["task"] for r in rows))
+    for r in sorted(recorded, key=lambda r: _preference(grouped, tasks, r)):
         if r.get("gradflow"):
             record = json.loads(r["gradflow"])
             for phase in ("init", "trained"):
@@ -72,6 +89,13 @@ def diagnostics(rows: Rows) -> dict[str, dict[str, dict[str, Any]]]:
                     record[phase].update(task=r["task"], length=r["length"], seed=r["seed"])
             out.setdefault(r["cell"], record)
     return out
+
+
+def _preference(grouped: dict, tasks: list[str], row: dict[str, Any]) -> tuple:
+    """Sort key: the first task, then the cell's longest solved lag, then the shortest lag."""
+    best = longest_solved(grouped[row["task"]][row["cell"]])
+    at_best = best is not None and int(row["length"]) == best
+    return (tasks.index(row["task"]), not at_best, int(row["length"]))
 
 
 def gradient_ratio(

@@ -72,7 +72,7 @@ def run_job(job: Job) -> dict[str, Any]:
         "hidden": int(config.hidden),
         "init": str(result.get("init") or config.resolved_init),
         "steps": int(config.steps),
-        "steps_run": _steps_run(result),
+        "steps_run": int(result["steps_run"]),
         "config": json.dumps(job.config, sort_keys=True),
         "gradflow": None if gradflow is None else json.dumps(gradflow, sort_keys=True),
         "curve": None if curve is None else json.dumps(curve, sort_keys=True),
@@ -93,13 +93,6 @@ def learning_curve(run_dir: str, result: dict[str, Any]) -> dict[str, Any]:
         "metric_info": result.get("metric_info", {}),
         "stopped": result.get("stopped"),
     }
-
-
-def _steps_run(result: dict[str, Any]) -> int | None:
-    for key in ("steps_run", "steps_done", "step"):
-        if isinstance(result.get(key), int):
-            return int(result[key])
-    return None
 
 
 def run_sweep(

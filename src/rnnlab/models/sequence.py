@@ -19,9 +19,10 @@ Forward and backward (``dout`` = dL/d out from the loss)::
     (2) h = y[n, t_n]  (many_to_one)  |  h = y        # (N, K) | (N, T, K)
     (3) out = h @ W.T + b  [+ x_r @ S.T]              # x_r: x read where h is
     (3') dW = dout.T @ h (summed over N and T);  db = sum dout;  dh = dout @ W
-         [dS = dout.T @ x_r]
+         [dS = dout.T @ x_r;  dx_r += dout @ S]
     (2') dy = 0 except dy[n, t_n] = dh[n]  (many_to_one)  |  dy = dh
-    (1') layer.backward(dy)
+    (1') dx = layer.backward(dy)'s input gradient (+ dx_r where x was read), for a layer
+         below the stack (`backward_with_input`; an embedding, `rnnlab.models.embedding`)
 
 Truncated BPTT (``tbptt=k``) runs the layer over chunks of k steps, the state carried from one
 chunk into the next as a constant (detached). The loss is the same number; its gradient is the
@@ -45,6 +46,19 @@ from ..tasks.base import Batch, counted_steps
 Array = np.ndarray
 OutputKind = Literal["many_to_one", "many_to_many", "one_to_one"]
 OUTPUT_KINDS: tuple[str, ...] = ("many_to_one", "many_to_many", "one_to_one")
+
+
+def copy_params(params: dict[str, Array], values: dict[str, Array]) -> None:
+    """Copy ``values`` into the arrays of ``params`` in place, after checking every name and
+    shape (nothing is copied if one is wrong)."""
+    if set(values) != set(params):
+        missing, extra = sorted(set(params) - set(values)), sorted(set(values) - set(params))
+        raise ValueError(f"params: missing {missing}, unexpected {extra}")
+    for name, p in params.items():
+        if np.shape(values[name]) != p.shape:
+            raise ValueError(f"params[{name!r}]: expected shape {p.shape}")
+    for name, p in params.items():
+        np.copyto(p, values[name])
 
 
 @dataclass
@@ -101,15 +115,7 @@ class SequenceModel:
 
     def load_params(self, values: dict[str, Array]) -> None:
         """Copy ``values`` into the parameter arrays in place (names and shapes must match)."""
-        params = self.params
-        if set(values) != set(params):
-            missing, extra = sorted(set(params) - set(values)), sorted(set(values) - set(params))
-            raise ValueError(f"params: missing {missing}, unexpected {extra}")
-        for name, p in params.items():
-            if np.shape(values[name]) != p.shape:
-                raise ValueError(f"params[{name!r}]: expected shape {p.shape}")
-        for name, p in params.items():
-            np.copyto(p, values[name])
+        copy_params(self.params, values)
 
     # -- forward and backward ------------------------------------------------------------------
 
@@ -163,6 +169,12 @@ class SequenceModel:
     ) -> dict[str, Array]:
         """Gradients of every parameter (named as `params`) given dL/d out; ``trace`` receives
         the layer's per-step state gradients (`RecurrentLayer.backward`), full BPTT only."""
+        return self.backward_with_input(dout, cache, trace)[0]
+
+    def backward_with_input(
+        self, dout: Array, cache: ModelCache, trace: dict | None = None
+    ) -> tuple[dict[str, Array], Array]:
+        """(`backward`'s gradients, dL/dx (N, T, D)): for a layer below, e.g. an embedding."""
         W, h = self.readout["weight"], cache.h
         flat_dout = dout.reshape(-1, dout.shape[-1])
         grads = {
@@ -179,11 +191,20 @@ class SequenceModel:
             dy = np.zeros_like(cache.y)
             dy[np.arange(len(cache.last)), cache.last] = dh  # (2')
         layer_grads = {name: np.zeros_like(p) for name, p in self.layer.params.items()}
+        dxs = []
         for start, stop, layer_cache in cache.chunks:
-            _, _, g = self.layer.backward(dy[:, start:stop], layer_cache, trace=trace)  # (1')
+            dx_c, _, g = self.layer.backward(dy[:, start:stop], layer_cache, trace=trace)  # (1')
+            dxs.append(dx_c)
             for name, value in g.items():
                 layer_grads[name] += value
-        return {**layer_grads, **grads}
+        dx = dxs[0] if len(dxs) == 1 else np.concatenate(dxs, axis=1)
+        if cache.x_read is not None:  # (3') the skip connection's share of dx
+            dx_read = dout @ self.readout["skip"]
+            if cache.last is None:
+                dx = dx + dx_read
+            else:
+                dx[np.arange(len(cache.last)), cache.last] += dx_read
+        return {**layer_grads, **grads}, dx
 
     def loss(self, output: Array, batch: Batch) -> tuple[float, Array]:
         """The task loss of ``output`` and its gradient dL/d output (`rnnlab.losses`)."""

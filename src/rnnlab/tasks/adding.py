@@ -109,6 +109,8 @@ class Adding(Task):
         "Hochreiter & Schmidhuber 1997 exp 4; Pascanu et al. 2013; Arjovsky et al. 2016"
     )
     length_field: ClassVar[str] = "T"
+    output_kind: ClassVar[OutputKind] = "many_to_one"
+    loss: ClassVar[LossKind] = "mse"
 
     def __post_init__(self) -> None:
         check_choice("variant", self.variant, VARIANTS)
@@ -122,14 +124,6 @@ class Adding(Task):
     @property
     def output_size(self) -> int:
         return 1
-
-    @property
-    def output_kind(self) -> OutputKind:
-        return "many_to_one"
-
-    @property
-    def loss(self) -> LossKind:
-        return "mse"
 
     @property
     def max_length(self) -> int:

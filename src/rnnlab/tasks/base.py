@@ -8,14 +8,11 @@ scores the model's raw readout, and `solved(metrics)` applies the paper's succes
 from __future__ import annotations
 
 import abc
-import math
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
 import numpy as np
 import numpy.typing as npt
-
-from ..losses import softplus
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -53,6 +50,8 @@ class Task(abc.ABC):
     criterion: ClassVar[str]  # the success rule in words
     source: ClassVar[str]  # the paper (and experiment) the definition follows
     length_field: ClassVar[str]  # the dataclass field that `make_task(name, length)` fills
+    output_kind: ClassVar[OutputKind]  # one readout per sequence, or one per step
+    loss: ClassVar[LossKind]  # the `rnnlab.losses` loss the model trains with
     # The architecture the source paper trained: True where its nets had direct input-to-output
     # connections (HS97 exp 2a), which the readout then gets too (`make_model`), for every cell.
     input_to_output: ClassVar[bool] = False
@@ -65,14 +64,6 @@ class Task(abc.ABC):
     @property
     @abc.abstractmethod
     def output_size(self) -> int: ...
-
-    @property
-    @abc.abstractmethod
-    def output_kind(self) -> OutputKind: ...
-
-    @property
-    @abc.abstractmethod
-    def loss(self) -> LossKind: ...
 
     @property
     @abc.abstractmethod
@@ -153,27 +144,3 @@ def lengths_between(rng: np.random.Generator, n: int, lo: int, hi: int) -> IntAr
     return rng.integers(lo, hi + 1, size=n).astype(np.int64)
 
 
-# --- losses on the raw readout (float64, numerically stable) ---------------------------------
-
-
-def log_softmax(logits: FloatArray) -> FloatArray:
-    shifted = logits - logits.max(axis=-1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
-
-
-def softmax_ce(logits: FloatArray, labels: IntArray) -> FloatArray:
-    """Cross-entropy per row: -log softmax(logits)[label]; logits (..., C), labels (...)."""
-    logp = log_softmax(logits)
-    return -np.take_along_axis(logp, labels[..., None], axis=-1)[..., 0]
-
-
-def sigmoid_bce(logits: FloatArray, targets: FloatArray) -> FloatArray:
-    """Binary cross-entropy per unit from logits: softplus(z) - z * t (`rnnlab.losses`)."""
-    return softplus(logits) - logits * targets
-
-
-def bernoulli_entropy(p: float) -> float:
-    """Entropy in nats of a Bernoulli(p); the BCE of predicting p for targets with mean p."""
-    if p <= 0.0 or p >= 1.0:
-        return 0.0
-    return -(p * math.log(p) + (1.0 - p) * math.log(1.0 - p))

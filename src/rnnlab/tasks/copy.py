@@ -8,6 +8,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from rnnlab.losses import softmax_cross_entropy
 from rnnlab.tasks.base import (
     Batch,
     LossKind,
@@ -16,7 +17,6 @@ from rnnlab.tasks.base import (
     check_int,
     check_output_shape,
     one_hot,
-    softmax_ce,
 )
 
 N_DATA, BLANK, DELIMITER = 8, 8, 9  # symbols a0..a7 carry data, a8 is blank, a9 is "go"
@@ -51,6 +51,8 @@ class Copy(Task):
     )
     source: ClassVar[str] = "Arjovsky, Shah & Bengio 2016 (copying memory)"
     length_field: ClassVar[str] = "T"
+    output_kind: ClassVar[OutputKind] = "many_to_many"
+    loss: ClassVar[LossKind] = "softmax_ce"
 
     def __post_init__(self) -> None:
         check_int("length T", self.T, 1)
@@ -63,14 +65,6 @@ class Copy(Task):
     @property
     def output_size(self) -> int:
         return N_SYMBOLS
-
-    @property
-    def output_kind(self) -> OutputKind:
-        return "many_to_many"
-
-    @property
-    def loss(self) -> LossKind:
-        return "softmax_ce"
 
     @property
     def max_length(self) -> int:
@@ -89,7 +83,7 @@ class Copy(Task):
 
     def evaluate(self, output: np.ndarray, batch: Batch) -> dict[str, float]:
         logits = check_output_shape(output, (*batch.target.shape, N_SYMBOLS))
-        ce = float(np.mean(softmax_ce(logits, batch.target)))
+        ce = softmax_cross_entropy(logits, batch.target)[0]  # the mean over every step
         recalled = np.argmax(logits[:, -N_RECALL:], axis=-1) == batch.target[:, -N_RECALL:]
         correct = float(np.mean(recalled))
         return {

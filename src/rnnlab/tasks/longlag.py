@@ -9,6 +9,7 @@ from typing import ClassVar
 import numpy as np
 
 from rnnlab.activations import sigmoid
+from rnnlab.losses import sigmoid_binary_cross_entropy
 from rnnlab.tasks.base import (
     Batch,
     LossKind,
@@ -18,7 +19,6 @@ from rnnlab.tasks.base import (
     check_output_shape,
     counted_steps,
     one_hot,
-    sigmoid_bce,
 )
 
 MAX_ABS_ERROR = 0.25  # HS97: every output's absolute error below 0.25
@@ -53,6 +53,8 @@ class LongLag(Task):
     criterion: ClassVar[str] = "max |error| of all sigmoid outputs < 0.25 on the test sequences"
     source: ClassVar[str] = "Hochreiter & Schmidhuber 1997 exp 2a"
     length_field: ClassVar[str] = "p"
+    output_kind: ClassVar[OutputKind] = "many_to_many"
+    loss: ClassVar[LossKind] = "sigmoid_bce"
     # HS97 2a's nets, RTRL/BPTT and LSTM alike, had every input unit connected to every output
     # unit (#w = 10504 at p = 100, (p + 1)^2 of them): predicting a_(i+1) from a_i is then a
     # direct map, and only the last symbol has to come through the recurrent memory.
@@ -69,14 +71,6 @@ class LongLag(Task):
     @property
     def output_size(self) -> int:
         return self.p + 1
-
-    @property
-    def output_kind(self) -> OutputKind:
-        return "many_to_many"
-
-    @property
-    def loss(self) -> LossKind:
-        return "sigmoid_bce"
 
     @property
     def max_length(self) -> int:
@@ -105,10 +99,10 @@ class LongLag(Task):
         final_hit = np.argmax(logits[rows, last], axis=-1) == np.argmax(
             batch.target[rows, last], -1
         )
-        bce = sigmoid_bce(logits, batch.target).sum(axis=-1)
+        bce = sigmoid_binary_cross_entropy(logits, batch.target, steps)[0]
         return {
             "metric": float(abs_err[steps].max()),
-            "loss": float(bce[steps].mean()),
+            "loss": bce,
             "final_max_error": float(abs_err[rows, last].max()),
             "final_accuracy": float(np.mean(final_hit)),
         }

@@ -50,6 +50,8 @@ class Multiplication(Task):
     criterion: ClassVar[str] = "<=5% of test sequences with |err| >= 0.04"
     source: ClassVar[str] = "Hochreiter & Schmidhuber 1997 exp 5"
     length_field: ClassVar[str] = "T"
+    output_kind: ClassVar[OutputKind] = "many_to_one"
+    loss: ClassVar[LossKind] = "mse"
 
     def __post_init__(self) -> None:
         check_int("length T", self.T, 4)
@@ -62,14 +64,6 @@ class Multiplication(Task):
     @property
     def output_size(self) -> int:
         return 1
-
-    @property
-    def output_kind(self) -> OutputKind:
-        return "many_to_one"
-
-    @property
-    def loss(self) -> LossKind:
-        return "mse"
 
     @property
     def max_length(self) -> int:

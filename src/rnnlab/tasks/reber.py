@@ -7,6 +7,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from rnnlab.losses import sigmoid_binary_cross_entropy
 from rnnlab.tasks.base import (
     Batch,
     LossKind,
@@ -16,7 +17,6 @@ from rnnlab.tasks.base import (
     check_output_shape,
     counted_steps,
     one_hot,
-    sigmoid_bce,
 )
 
 SYMBOLS = "BTPSXVE"
@@ -79,6 +79,8 @@ class Reber(Task):
     )
     source: ClassVar[str] = "Hochreiter & Schmidhuber 1997 exp 1 (embedded Reber grammar)"
     length_field: ClassVar[str] = "max_steps"
+    output_kind: ClassVar[OutputKind] = "many_to_many"
+    loss: ClassVar[LossKind] = "sigmoid_bce"
 
     def __post_init__(self) -> None:
         check_int("length max_steps", self.max_steps, 8)
@@ -91,14 +93,6 @@ class Reber(Task):
     @property
     def output_size(self) -> int:
         return len(SYMBOLS)
-
-    @property
-    def output_kind(self) -> OutputKind:
-        return "many_to_many"
-
-    @property
-    def loss(self) -> LossKind:
-        return "sigmoid_bce"
 
     @property
     def max_length(self) -> int:
@@ -130,11 +124,11 @@ class Reber(Task):
         lowest_legal = np.where(legal, logits, np.inf).min(axis=-1)
         highest_illegal = np.where(legal, -np.inf, logits).max(axis=-1)
         step_wrong = (lowest_legal <= highest_illegal) & steps
-        bce = sigmoid_bce(logits, batch.target).sum(axis=-1)
+        bce = sigmoid_binary_cross_entropy(logits, batch.target, steps)[0]
         string_wrong = float(np.mean(step_wrong.any(axis=1)))
         return {
             "metric": string_wrong,
-            "loss": float(bce[steps].mean()),
+            "loss": bce,
             "fraction_strings_wrong": string_wrong,
             "fraction_steps_wrong": float(step_wrong.sum() / steps.sum()),
         }

@@ -66,6 +66,8 @@ class SignalInNoise(Task):
     criterion: ClassVar[str] = "no test sequence wrong (3b: < 6/256) and mean |error| small"
     source: ClassVar[str] = "Hochreiter & Schmidhuber 1997 exp 3a/3b/3c"
     length_field: ClassVar[str] = "T"
+    output_kind: ClassVar[OutputKind] = "many_to_one"
+    loss: ClassVar[LossKind] = "mse"
 
     def __post_init__(self) -> None:
         check_int("length T", self.T, 2)
@@ -82,14 +84,6 @@ class SignalInNoise(Task):
     @property
     def output_size(self) -> int:
         return 1
-
-    @property
-    def output_kind(self) -> OutputKind:
-        return "many_to_one"
-
-    @property
-    def loss(self) -> LossKind:
-        return "mse"
 
     @property
     def max_length(self) -> int:

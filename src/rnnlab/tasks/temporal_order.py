@@ -8,6 +8,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from rnnlab.losses import softmax_cross_entropy
 from rnnlab.tasks.base import (
     Batch,
     LossKind,
@@ -18,7 +19,6 @@ from rnnlab.tasks.base import (
     check_output_shape,
     lengths_between,
     one_hot,
-    softmax_ce,
 )
 
 SYMBOLS = ("a", "b", "c", "d", "X", "Y", "E", "B")
@@ -64,6 +64,8 @@ class TemporalOrder(Task):
     criterion: ClassVar[str] = "<1% of test sequences misclassified"
     source: ClassVar[str] = "Hochreiter & Schmidhuber 1997 exp 6a/6b (positions scaled by T/100)"
     length_field: ClassVar[str] = "T"
+    output_kind: ClassVar[OutputKind] = "many_to_one"
+    loss: ClassVar[LossKind] = "softmax_ce"
 
     def __post_init__(self) -> None:
         check_choice("bits", self.bits, (2, 3))
@@ -77,14 +79,6 @@ class TemporalOrder(Task):
     @property
     def output_size(self) -> int:
         return 2**self.bits
-
-    @property
-    def output_kind(self) -> OutputKind:
-        return "many_to_one"
-
-    @property
-    def loss(self) -> LossKind:
-        return "softmax_ce"
 
     @property
     def max_length(self) -> int:
@@ -118,7 +112,7 @@ class TemporalOrder(Task):
     def evaluate(self, output: np.ndarray, batch: Batch) -> dict[str, float]:
         logits = check_output_shape(output, (len(batch.target), self.output_size))
         wrong = float(np.mean(np.argmax(logits, axis=1) != batch.target))
-        ce = float(np.mean(softmax_ce(logits, batch.target)))
+        ce = softmax_cross_entropy(logits, batch.target)[0]
         return {"metric": wrong, "loss": ce, "fraction_wrong": wrong, "accuracy": 1.0 - wrong}
 
     def solved(self, metrics: dict[str, float]) -> bool:

@@ -9,7 +9,7 @@ from typing import ClassVar
 import numpy as np
 
 from rnnlab.activations import sigmoid
-from rnnlab.losses import softplus
+from rnnlab.losses import sigmoid_binary_cross_entropy
 from rnnlab.tasks.base import (
     Batch,
     LossKind,
@@ -58,6 +58,8 @@ class TriggerRecall(Task):
     criterion: ClassVar[str] = "final |error| of both sigmoid outputs < 0.2 on every test sequence"
     source: ClassVar[str] = "Hochreiter & Schmidhuber 1997 exp 2c"
     length_field: ClassVar[str] = "q"
+    output_kind: ClassVar[OutputKind] = "many_to_one"
+    loss: ClassVar[LossKind] = "sigmoid_bce"
 
     def __post_init__(self) -> None:
         check_int("length q", self.q, 1)
@@ -76,14 +78,6 @@ class TriggerRecall(Task):
     @property
     def output_size(self) -> int:
         return 2
-
-    @property
-    def output_kind(self) -> OutputKind:
-        return "many_to_one"
-
-    @property
-    def loss(self) -> LossKind:
-        return "sigmoid_bce"
 
     @property
     def max_length(self) -> int:
@@ -108,10 +102,10 @@ class TriggerRecall(Task):
         with np.errstate(all="ignore"):  # a non-finite output scores as wrong, not an error
             error = np.abs(sigmoid(logits) - batch.target).max(axis=-1)  # NaN stays NaN: wrong
             correct = error < MAX_FINAL_ERROR
-            bce = (softplus(logits) - logits * batch.target).sum(axis=-1)
+            bce = sigmoid_binary_cross_entropy(logits, batch.target)[0]
             return {
                 "metric": float(1.0 - correct.mean()),  # fraction of sequences wrong
-                "loss": float(bce.mean()),
+                "loss": bce,
                 "max_final_error": float(np.max(error)),
             }
 

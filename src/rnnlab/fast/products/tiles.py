@@ -68,6 +68,77 @@ def with_packed(w: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
     return np.ascontiguousarray(w), none(w.dtype), 0
 
 
+class _TileIR:
+    """Builds the LLVM IR of one tile of ``rows`` rows (see `_make_tile`) for a float ``dtype``:
+    512-bit vectors of L lanes, `VECTORS` of them per panel row."""
+
+    def __init__(self, context, builder, dtype, rows: int) -> None:
+        self.b, self.rows, self.bits = builder, rows, dtype.bitwidth
+        self.L = 512 // self.bits
+        self.vty = ir.VectorType(context.get_value_type(dtype), self.L)
+        self.i32, self.i64 = ir.IntType(32), ir.IntType(64)
+        name = f"llvm.fma.v{self.L}f{self.bits}"
+        self.fma = builder.module.globals.get(name) or ir.Function(
+            builder.module, ir.FunctionType(self.vty, [self.vty] * 3), name
+        )
+        self.zero = ir.Constant(self.vty, [0.0] * self.L)
+
+    def const(self, v: int) -> ir.Constant:
+        return ir.Constant(self.i64, v)
+
+    def vector_at(self, ptr, index):
+        return self.b.bitcast(self.b.gep(ptr, [index]), self.vty.as_pointer())
+
+    def products(self, w_ptr, x_ptr, w0, wk, x0, xr, xk, K) -> list:
+        """The loop over k: for each row r and vector v, acc += x[r, k] * w's vector v at k (one
+        fused multiply-add); returns the accumulators after it (zeros when K is 0)."""
+        b, L, n = self.b, self.L, self.rows * VECTORS
+        entry = b.block
+        body, done = b.append_basic_block("k"), b.append_basic_block("k_done")
+        b.cbranch(b.icmp_signed(">", K, self.const(0)), body, done)
+        b.position_at_end(body)
+        k = b.phi(self.i64)
+        k.add_incoming(self.const(0), entry)
+        accs = [b.phi(self.vty) for _ in range(n)]
+        for acc in accs:
+            acc.add_incoming(self.zero, entry)
+        spread = ir.Constant(ir.VectorType(self.i32, L), [0] * L)
+        base = b.add(w0, b.mul(k, wk))
+        ws = [
+            b.load(self.vector_at(w_ptr, b.add(base, self.const(v * L))), align=self.bits // 8)
+            for v in range(VECTORS)
+        ]
+        x_k, undefined = b.add(x0, b.mul(k, xk)), ir.Constant(self.vty, ir.Undefined)
+        new = []
+        for r in range(self.rows):
+            s = b.load(b.gep(x_ptr, [b.add(x_k, b.mul(xr, self.const(r)))]))
+            s = b.shuffle_vector(b.insert_element(undefined, s, ir.Constant(self.i32, 0)),
+                                 undefined, spread)  # fmt: skip
+            new += [b.call(self.fma, [s, w, accs[r * VECTORS + v]]) for v, w in enumerate(ws)]
+        k_next, end = b.add(k, self.const(1)), b.block
+        k.add_incoming(k_next, end)
+        for acc, value in zip(accs, new, strict=True):
+            acc.add_incoming(value, end)
+        b.cbranch(b.icmp_signed("<", k_next, K), body, done)
+        b.position_at_end(done)
+        totals = [b.phi(self.vty) for _ in range(n)]  # phi nodes first: LLVM wants them on top
+        for total, value in zip(totals, new, strict=True):
+            total.add_incoming(self.zero, entry)
+            total.add_incoming(value, end)
+        return totals
+
+    def store(self, totals: list, out_ptr, o0, orow, beta) -> None:
+        """Row r's vectors to ``out[o0 + r*orow :]``, added to what is there when ``beta`` != 0."""
+        b, align = self.b, self.bits // 8
+        add = b.icmp_signed("!=", beta, self.const(0))
+        for r in range(self.rows):
+            row = b.add(o0, b.mul(orow, self.const(r)))
+            for v in range(VECTORS):
+                dst = self.vector_at(out_ptr, b.add(row, self.const(v * self.L)))
+                old = b.select(add, b.load(dst, align=align), self.zero)
+                b.store(b.fadd(totals[r * VECTORS + v], old), dst, align=align)
+
+
 def _make_tile(rows: int):
     """An intrinsic ``tile(w, x, out, at)``: ``rows`` x one panel of ``out = x @ w`` over K.
 
@@ -82,65 +153,12 @@ def _make_tile(rows: int):
         sig = types.void(w, x, out, at)
 
         def codegen(context, builder, signature, args):
-            fty = context.get_value_type(signature.args[0].dtype)
-            bits = signature.args[0].dtype.bitwidth
-            L = 512 // bits
-            vty, i32, i64 = ir.VectorType(fty, L), ir.IntType(32), ir.IntType(64)
-            fma = builder.module.globals.get(f"llvm.fma.v{L}f{bits}") or ir.Function(
-                builder.module, ir.FunctionType(vty, [vty] * 3), f"llvm.fma.v{L}f{bits}"
-            )
+            gen = _TileIR(context, builder, signature.args[0].dtype, rows)
             views = array_structs(context, builder, signature.args[:3], args[:3])
             w_ptr, x_ptr, out_ptr = (view.data for view in views)
             w0, wk, x0, xr, xk, o0, orow, K, beta = cgutils.unpack_tuple(builder, args[3], 9)
-
-            def const(v: int) -> ir.Constant:
-                return ir.Constant(i64, v)
-
-            def vector_at(ptr, index):
-                return builder.bitcast(builder.gep(ptr, [index]), vty.as_pointer())
-
-            zero = ir.Constant(vty, [0.0] * L)
-            entry = builder.block
-            body, done = builder.append_basic_block("k"), builder.append_basic_block("k_done")
-            builder.cbranch(builder.icmp_signed(">", K, const(0)), body, done)
-            builder.position_at_end(body)
-            k = builder.phi(i64)
-            k.add_incoming(const(0), entry)
-            accs = [builder.phi(vty) for _ in range(rows * VECTORS)]
-            for acc in accs:
-                acc.add_incoming(zero, entry)
-            spread = ir.Constant(ir.VectorType(i32, L), [0] * L)
-            base = builder.add(w0, builder.mul(k, wk))
-            ws = [
-                builder.load(vector_at(w_ptr, builder.add(base, const(v * L))), align=bits // 8)
-                for v in range(VECTORS)
-            ]
-            x_k = builder.add(x0, builder.mul(k, xk))
-            new = []
-            for r in range(rows):
-                s = builder.load(builder.gep(x_ptr, [builder.add(x_k, builder.mul(xr, const(r)))]))
-                s = builder.insert_element(ir.Constant(vty, ir.Undefined), s, ir.Constant(i32, 0))
-                s = builder.shuffle_vector(s, ir.Constant(vty, ir.Undefined), spread)
-                new += [builder.call(fma, [s, w, accs[r * VECTORS + v]]) for v, w in enumerate(ws)]
-            k_next, end = builder.add(k, const(1)), builder.block
-            k.add_incoming(k_next, end)
-            for acc, value in zip(accs, new, strict=True):
-                acc.add_incoming(value, end)
-            builder.cbranch(builder.icmp_signed("<", k_next, K), body, done)
-            builder.position_at_end(done)
-            totals = []  # phi nodes first: LLVM wants them at the top of the block
-            for value in new:
-                total = builder.phi(vty)
-                total.add_incoming(zero, entry)
-                total.add_incoming(value, end)
-                totals.append(total)
-            add = builder.icmp_signed("!=", beta, const(0))
-            for r in range(rows):
-                row = builder.add(o0, builder.mul(orow, const(r)))
-                for v in range(VECTORS):
-                    dst = vector_at(out_ptr, builder.add(row, const(v * L)))
-                    old = builder.select(add, builder.load(dst, align=bits // 8), zero)
-                    builder.store(builder.fadd(totals[r * VECTORS + v], old), dst, align=bits // 8)
+            totals = gen.products(w_ptr, x_ptr, w0, wk, x0, xr, xk, K)
+            gen.store(totals, out_ptr, o0, orow, beta)
             return context.get_dummy_value()
 
         return sig, codegen

@@ -1,0 +1,92 @@
+"""`rnnlab train --data FILE --format wordtag|conllu` and `--data brown`: end to end on small
+files written here, exact resume, and bad input (one line, exit 2, nothing written)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+
+from rnnlab.cli import main
+from rnnlab.data import make_dataset
+from rnnlab.data.tagged import TaggedFile
+
+NOUNS = ["dog", "cat", "walk", "run", "book"]
+VERBS = ["walk", "run", "book", "sees", "likes"]
+
+
+def _write_corpus(path: Path, n: int = 400) -> None:
+    """DET NOUN VERB DET NOUN, where walk/run/book are nouns after "the" and verbs after a
+    noun: the word alone is ambiguous, its left neighbour decides."""
+    rng = np.random.default_rng(0)
+    lines = []
+    for _ in range(n):
+        a, b = rng.choice(NOUNS, size=2)
+        lines.append(f"the/DET {a}/NOUN {rng.choice(VERBS)}/VERB The/DET {b}/NOUN")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    """The evaluation rows without their wall time (which no resume can repeat)."""
+    with open(path, encoding="utf-8") as f:
+        return [{k: v for k, v in r.items() if k != "wall_time"} for r in csv.DictReader(f)]
+
+
+FLAGS = ["--hidden", "8", "--batch", "16", "--eval-every", "10", "--dtype", "float64",
+         "--lr", "0.02", "--option", "word_dim=8", "--option", "suffix_dim=2",
+         "--option", "shape_dim=2", "--option", "min_count=1", "--quiet"]  # fmt: skip
+
+
+def test_a_wordtag_file_trains_beyond_the_most_frequent_tag_and_resumes(tmp_path, capsys):
+    _write_corpus(tmp_path / "c.txt")
+    flags = ["train", "--data", str(tmp_path / "c.txt"), "--format", "wordtag", *FLAGS]
+    assert main([*flags, "--steps", "60", "--out", str(tmp_path / "full")]) == 0
+    result = json.loads((tmp_path / "full" / "result.json").read_text())
+    assert result["kind"] == "tagging" and result["metric_info"]["name"] == "token accuracy"
+    assert result["test_accuracy"] > 0.99 and result["metric"] > 0.99
+    assert result["baselines"]["most_frequent_tag"] < 0.95  # the ambiguous words cost it
+    assert result["test_scores"]["tokens"] == 40 * 5  # 10 % of the 400 sentences
+    vocab = json.loads((tmp_path / "full" / "vocabulary.json").read_text())
+    assert vocab["tags"] == ["DET", "NOUN", "VERB"]
+    split = json.loads((tmp_path / "full" / "split.json").read_text())
+    assert (split["train"], split["valid"], split["test"]) == (320, 40, 40)
+    half = tmp_path / "half"
+    assert main([*flags, "--steps", "60", "--checkpoint-every", "30", "--out", str(half)]) == 0
+    (half / "result.json").unlink()  # as if stopped after the checkpoint of step 30
+    (half / "params.npz").unlink()
+    assert main(["train", "--out", str(half), "--resume", "--quiet"]) == 0
+    with np.load(tmp_path / "full" / "params.npz") as a, np.load(half / "params.npz") as b:
+        assert all(np.array_equal(a[k], b[k]) for k in a.files)
+    assert _rows(tmp_path / "full" / "metrics.csv") == _rows(half / "metrics.csv")
+    assert "token accuracy" in capsys.readouterr().out
+
+
+def test_a_conllu_file_is_a_tagged_dataset(tmp_path) -> None:
+    rows = ["1\tthe\tthe\tDET\tDT\t_\t2\tdet\t_\t_", "2\tdog\tdog\tNOUN\tNN\t_\t0\troot\t_\t_"]
+    (tmp_path / "t.conllu").write_text(("\n".join(rows) + "\n\n") * 10, encoding="utf-8")
+    dataset = make_dataset(str(tmp_path / "t.conllu"))
+    assert isinstance(dataset, TaggedFile)
+    assert dataset.sizes() == {"train_tokens": 16, "valid_tokens": 2, "test_tokens": 2}
+
+
+def test_bad_tagging_arguments_exit_2_and_write_nothing(tmp_path, capsys) -> None:
+    _write_corpus(tmp_path / "c.txt", n=20)
+    bad = tmp_path / "bad.conllu"
+    bad.write_text("1\tthe\tthe\tDET\tDT\t_\t2\tdet\t_\t_\n2\tdog\tdog\n", encoding="utf-8")
+    (tmp_path / "empty").mkdir()
+    for flags, message in [
+        (["--data", str(tmp_path / "c.txt"), "--format", "csv"],
+         "format: expected one of text, conllu, wordtag, got 'csv'"),
+        (["--data", str(bad)], "bad.conllu line 2: expected 10 tab-separated CoNLL-U columns"),
+        (["--data", "brown"], "data_dir: --data brown needs --data-dir DIR"),
+        (["--data", "brown", "--data-dir", str(tmp_path / "empty")],
+         "does not hold the Brown corpus files (ca01 ... cr09: found 0 of 500"),
+        (["--data", str(tmp_path / "c.txt"), "--format", "wordtag", "--option", "word_dim=0"],
+         "word_dim: expected a positive integer"),
+    ]:  # fmt: skip
+        assert main(["train", *flags, "--out", str(tmp_path / "r"), "--quiet"]) == 2
+        err = capsys.readouterr().err
+        assert message in err and err.count("\n") == 1, err
+        assert not (tmp_path / "r").exists()
