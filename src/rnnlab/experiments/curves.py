@@ -64,9 +64,9 @@ def curves_figure(rows: Rows) -> bytes:
         baselines = curve_of(runs[0]).get("baselines", {})
         for ax in (left, right):
             for i, (base, value) in enumerate(baselines.items()):
-                ax.axhline(value / math.log(2), color=f"{0.25 + 0.15 * i:.2f}", ls="--", lw=1)
-                ax.annotate(base, (1.0, value / math.log(2)), xycoords=("axes fraction", "data"),
-                            fontsize=8, ha="right", va="bottom")  # fmt: skip
+                bpc = value / math.log(2)
+                ax.axhline(bpc, color=f"{0.2 + 0.15 * i:.2f}", ls=(0, (4, 1 + i)), lw=1,
+                           label=f"{base} baseline ({bpc:.2f})")  # fmt: skip
             ax.set_ylabel(f"{name}: validation bits/char")
             ax.grid(alpha=0.3)
         top = max(baselines.get("unigram", 5.0) / math.log(2) + 0.3, 2.5)
@@ -74,6 +74,6 @@ def curves_figure(rows: Rows) -> bytes:
         right.set_ylim(1.5, top)
         left.set_xlabel("wall time (minutes)")
         right.set_xlabel("updates")
-        left.legend(fontsize=8)
+        left.legend(fontsize=7, ncol=2)
     fig.tight_layout()
     return _png(fig)
