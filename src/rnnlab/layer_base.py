@@ -21,7 +21,15 @@ from .cells import make_cell
 from .cells.base import Array, Cell, Params, State, StepCache
 from .layer_products import backward_direction, forward_direction
 from .layer_state import from_public_state, to_public_state
-from .validation import as_float_array, as_lengths, check_positive_int
+from .validation import (
+    as_float_array,
+    as_lengths,
+    check_bool,
+    check_float_dtype,
+    check_positive_int,
+    check_probability,
+    check_seed,
+)
 
 PublicState = Array | tuple[Array, ...]
 
@@ -65,13 +73,10 @@ class RecurrentLayer:
         self.input_size = check_positive_int(input_size, "input_size")
         self.hidden_size = check_positive_int(hidden_size, "hidden_size")
         self.num_layers = check_positive_int(num_layers, "num_layers")
-        self.bidirectional = bool(bidirectional)
-        if not 0.0 <= float(dropout) < 1.0:
-            raise ValueError(f"dropout: expected a probability in [0, 1), got {dropout!r}")
-        self.dropout = float(dropout)
-        if str(np.dtype(dtype)) not in ("float32", "float64"):
-            raise ValueError(f"dtype: expected 'float32' or 'float64', got {dtype!r}")
-        self.dtype = np.dtype(dtype)
+        self.bidirectional = check_bool(bidirectional, "bidirectional")
+        self.dropout = check_probability(dropout, "dropout")
+        self.dtype = check_float_dtype(dtype, "dtype")
+        seed = check_seed(seed, "seed")
         self.training = True
         self.cell: Cell = self._make_cell()
         init_seq, dropout_seq = np.random.SeedSequence(seed).spawn(2)

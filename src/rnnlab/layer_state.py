@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .cells.base import Array, State
-from .validation import as_float_array, check_shape
+from .validation import all_finite, as_float_array, check_shape
 
 if TYPE_CHECKING:
     from .layers import PublicState, RecurrentLayer
@@ -59,4 +59,9 @@ def detach_state(state: PublicState) -> PublicState:
     return np.array(state, copy=True)
 
 
-__all__ = ["Array", "detach_state", "from_public_state", "to_public_state"]
+def state_is_finite(state: PublicState) -> bool:
+    """Whether every entry of a public state is finite (a blown-up state is not)."""
+    return all(all_finite(part) for part in (state if isinstance(state, tuple) else (state,)))
+
+
+__all__ = ["Array", "detach_state", "from_public_state", "state_is_finite", "to_public_state"]

@@ -19,6 +19,7 @@ from .cells import GRUCell, LSTMCell, RNNCell, lstm_spec
 from .cells.base import Cell
 from .cells.registry import RegisteredCell, cell_text, parse
 from .layer_base import LayerCache, PublicState, RecurrentLayer
+from .validation import check_bool
 
 __all__ = ["GRU", "LSTM", "RNN", "LayerCache", "PublicState", "RecurrentLayer", "layer_for"]
 
@@ -105,7 +106,7 @@ class GRU(RecurrentLayer):
         dtype: str | np.dtype = "float32",
         seed: int = 0,
     ) -> None:
-        self.reset_after = bool(reset_after)
+        self.reset_after = check_bool(reset_after, "reset_after")
         super().__init__(
             input_size, hidden_size, num_layers, bidirectional, dropout, dtype, seed,
             cell="gru:reset_after" if self.reset_after else "gru:reset_before",

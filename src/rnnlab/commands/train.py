@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -94,7 +95,12 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         sys.exit(2)
 
     p.error = error  # type: ignore[method-assign]
-    a = p.add_argument
+    _add_arguments(p.add_argument)
+    return p
+
+
+def _add_arguments(a: Callable[..., Any]) -> None:
+    """Every flag of ``rnnlab train``, in the order its help lists them."""
     a("--config", type=Path, help="TOML file with the same settings (flags override it)")
     a("--task", help="task name (see `rnnlab tasks`)")
     a("--data", help="dataset name (see `rnnlab data`) or a path to a UTF-8 text file")
@@ -145,7 +151,6 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     a("--out", type=Path, help="run directory (without it nothing is written)")
     a("--resume", action="store_true", help="continue the run in --out from its checkpoint")
     a("--quiet", action="store_true", help="no progress bar")
-    return p
 
 
 def _load_toml(path: Path) -> dict[str, Any]:
@@ -173,24 +178,23 @@ def settings(args: argparse.Namespace) -> TrainConfig:
         value = getattr(args, dest)
         if value is not None:
             data[name] = value
-    data_options = dict(data.get("data_options") or {})
-    data_options.update({k: getattr(args, k) for k in _DATA_OPTIONS if getattr(args, k)})
-    if data.get("data"):  # --option KEY=VALUE is a dataset option in a dataset run
-        data_options.update(dict(args.option))
-    if data_options:
-        data["data_options"] = data_options
-    options = dict(data.get("task_options") or {})
-    options.update({k: getattr(args, k) for k in _TASK_OPTIONS if getattr(args, k) is not None})
-    if not data.get("data"):
-        options.update(dict(args.option))
-    if options:
-        data["task_options"] = options
+    data_options = {k: getattr(args, k) for k in _DATA_OPTIONS if getattr(args, k)}
+    options = {k: getattr(args, k) for k in _TASK_OPTIONS if getattr(args, k) is not None}
+    # --option KEY=VALUE is a dataset option in a dataset run, else a task option
+    (data_options if data.get("data") else options).update(dict(args.option))
+    _merge(data, "data_options", data_options)
+    _merge(data, "task_options", options)
     if args.momentum is not None:
-        data["optimizer_options"] = {
-            **(data.get("optimizer_options") or {}),
-            "momentum": args.momentum,
-        }
+        _merge(data, "optimizer_options", {"momentum": args.momentum})
     return TrainConfig.from_dict(data)
+
+
+def _merge(data: dict[str, Any], name: str, flags: dict[str, Any]) -> None:
+    """Add the options given as flags to the table ``data[name]``. A value there that is not a
+    table is left alone for `TrainConfig` to refuse with its one line."""
+    base = data.get(name)
+    if flags and (base is None or isinstance(base, dict)):
+        data[name] = {**(base or {}), **flags}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -208,15 +212,30 @@ def run(args: argparse.Namespace) -> int:
             f"{result['steps_run']} steps, stopped by {result['stopped']}; "
             f"{result['params']} params; {result['wall_time']:.1f} s{where}"
         )
-        return 0
-    outcome = (
-        f"solved at step {result['steps_to_solve']}"
-        if result["solved"]
-        else f"not solved after {result['steps_run']} steps"
-    )
+        return _diverged(args, result)
+    if result.get("diverged"):  # result.json written before issue 18 has no such key
+        outcome = f"diverged at step {result['diverged_at']}"
+    elif result["solved"]:
+        outcome = f"solved at step {result['steps_to_solve']}"
+    else:
+        outcome = f"not solved after {result['steps_run']} steps"
     print(
         f"{config.task} length={config.length} {config.cell} ({result['init']} init): "
         f"{outcome}; test metric {result['metric']:.4g}; {result['params']} params; "
         f"{result['wall_time']:.1f} s{where}"
     )
-    return 0
+    return _diverged(args, result)
+
+
+def _diverged(args: argparse.Namespace, result: dict[str, Any]) -> int:
+    """Exit code 1 and one line on stderr for a diverged run (a finished, recorded run, but
+    not one to build on: see docs/training.md); 0 otherwise."""
+    if not result.get("diverged"):
+        return 0
+    recorded = "" if args.out is None else f"; recorded in {args.out / 'result.json'}"
+    print(
+        f"rnnlab {NAME}: diverged at step {result['diverged_at']}: "
+        f"{result['diverged_reason']}{recorded}",
+        file=sys.stderr,
+    )
+    return 1

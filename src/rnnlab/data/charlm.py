@@ -26,6 +26,7 @@ import numpy as np
 from ..init import apply_init
 from ..losses import LOSSES
 from ..models import SequenceModel, build_layer, make_model
+from ..validation import all_finite
 from .text import TextDataset, Vocabulary
 
 if TYPE_CHECKING:
@@ -160,6 +161,8 @@ class CharLM:
         loss, dout = LOSSES["softmax_ce"](out, ys)
         grads = model.backward(dout, cache)
         state.carried = state_arrays(cache.final_state)  # detached: a copy, no gradient path
+        if not all(all_finite(a) for a in state.carried.values()):  # blown up: the update is
+            state.carried = {}  # skipped (NaN loss) and the next window starts from zeros
         return loss, grads
 
     def evaluate(self, model: SequenceModel, state: TrainState) -> dict[str, float]:

@@ -20,6 +20,7 @@ from . import brown
 from .base import Dataset, Metric, Source
 from .tag_baselines import baseline_scores
 from .tagged_files import FORMATS, TAG_COLUMNS, Sentence, read_tagged
+from .tagging import FEATURE_DEFAULTS
 
 if TYPE_CHECKING:
     from ..training.config import TrainConfig
@@ -47,10 +48,10 @@ PARTS = ("train", "valid", "test")
 class TaggedDataset(Dataset):
     """Sentences with one tag per word, split into train / valid / test."""
 
-    word_dim: int = 64
-    suffix_dim: int = 16
-    shape_dim: int = 8
-    min_count: int = 2
+    word_dim: int = FEATURE_DEFAULTS["word_dim"]
+    suffix_dim: int = FEATURE_DEFAULTS["suffix_dim"]
+    shape_dim: int = FEATURE_DEFAULTS["shape_dim"]
+    min_count: int = FEATURE_DEFAULTS["min_count"]
 
     kind: ClassVar[str] = "tagging"
     metric: ClassVar[Metric] = TOKEN_ACCURACY

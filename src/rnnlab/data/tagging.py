@@ -27,6 +27,8 @@ import numpy as np
 from .tagged_files import Sentence
 
 FEATURES = ("word", "suffix1", "suffix2", "suffix3", "shape")
+# Embedding widths (word, each suffix, shape) and the word vocabulary's count threshold.
+FEATURE_DEFAULTS = {"word_dim": 64, "suffix_dim": 16, "shape_dim": 8, "min_count": 2}
 SHAPES = 20
 _SUFFIX_LENGTHS = (1, 2, 3)
 

@@ -11,6 +11,7 @@ the test part once, and ``result.json`` holds it beside the baselines on the sam
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -24,7 +25,16 @@ from ..models.tagger import Tagger
 from ..tasks.base import valid_steps
 from .tag_baselines import tag_accuracy
 from .tagged_files import Sentence
-from .tagging import FEATURES, TagVocab, batches_in_order, build_vocab, encode, length_buckets, pad
+from .tagging import (
+    FEATURE_DEFAULTS,
+    FEATURES,
+    TagVocab,
+    batches_in_order,
+    build_vocab,
+    encode,
+    length_buckets,
+    pad,
+)
 
 if TYPE_CHECKING:
     from ..training.config import TrainConfig
@@ -32,24 +42,38 @@ if TYPE_CHECKING:
     from .tagged import TaggedDataset
 
 
-def build_tagger(
-    config: TrainConfig, dataset: TaggedDataset, vocab: TagVocab, rng: np.random.Generator
+def feature_dims(data_options: dict[str, Any]) -> tuple[int, ...]:
+    """The embedding width of each of `FEATURES`, from the dataset options (or their defaults)."""
+    o = {**FEATURE_DEFAULTS, **data_options}
+    return (o["word_dim"], o["suffix_dim"], o["suffix_dim"], o["suffix_dim"], o["shape_dim"])
+
+
+def make_tagger(
+    settings: dict[str, Any], vocab: TagVocab, rng: np.random.Generator, init: str | None = None
 ) -> Tagger:
-    """Embedding tables, the layer of ``config`` (its init) and the readout, from ``rng``."""
-    d = dataset
-    dims = (d.word_dim, d.suffix_dim, d.suffix_dim, d.suffix_dim, d.shape_dim)
-    embedding = FeatureEmbedding(FEATURES, vocab.sizes, dims, rng, config.dtype)
-    layer = build_layer(
-        config.cell,
-        embedding.output_size,
-        config.hidden,
-        config.num_layers,
-        config.bidirectional,
-        config.dropout,
-        config.dtype,
+    """Embedding tables, layer (``init`` applied, if given) and readout, drawn from ``rng``,
+    from a run's settings (``config.json``'s cell, hidden, num_layers, bidirectional, dropout,
+    dtype and data_options)."""
+    embedding = FeatureEmbedding(
+        FEATURES, vocab.sizes, feature_dims(settings["data_options"]), rng, settings["dtype"]
     )
-    apply_init(layer, config.resolved_init, rng, t_max=100)  # t_max: a long sentence (chrono)
+    layer = build_layer(
+        settings["cell"],
+        embedding.output_size,
+        settings["hidden"],
+        settings["num_layers"],
+        settings["bidirectional"],
+        settings["dropout"],
+        settings["dtype"],
+    )
+    if init is not None:
+        apply_init(layer, init, rng, t_max=100)  # t_max (chrono only): a long sentence
     return Tagger(embedding, make_model(layer, len(vocab.tags), "many_to_many", "softmax_ce", rng))
+
+
+def build_tagger(config: TrainConfig, vocab: TagVocab, rng: np.random.Generator) -> Tagger:
+    """The tagger of ``config`` at initialisation (its init scheme applied), from ``rng``."""
+    return make_tagger(config.to_dict(), vocab, rng, config.resolved_init)
 
 
 def tag_and_loss(
@@ -94,7 +118,7 @@ class TaggingProblem:
         self.model: Tagger | None = None
 
     def build_model(self, config: TrainConfig, rng: np.random.Generator) -> Tagger:
-        self.model = build_tagger(config, self.dataset, self.vocab, rng)
+        self.model = build_tagger(config, self.vocab, rng)
         return self.model
 
     def batch_index(self, step: int) -> np.ndarray:
@@ -150,3 +174,18 @@ class TaggingProblem:
             "vocabulary.json": json.dumps(self.vocab.to_dict()) + "\n",
             "split.json": json.dumps(self.dataset.split_record(), indent=2) + "\n",
         }
+
+
+def load_tagger(run_dir: str | Path) -> tuple[Tagger, TagVocab]:
+    """The trained tagger of a finished tagging run and its vocabulary (no data needed)."""
+    out = Path(run_dir)
+    try:
+        settings = json.loads((out / "config.json").read_text())
+        vocab = TagVocab.from_dict(json.loads((out / "vocabulary.json").read_text()))
+        with np.load(out / "params.npz", allow_pickle=False) as data:
+            params = {k: data[k] for k in data.files}
+    except (OSError, ValueError, KeyError) as exc:
+        raise ValueError(f"run: {out} is not a finished tagging run ({exc})") from None
+    tagger = make_tagger(settings, vocab, np.random.default_rng(0))
+    tagger.load_params(params)
+    return tagger, vocab

@@ -17,6 +17,7 @@ from ..gradflow import ratio_at
 from .atlas_report import ablation_table, longest_lag_table
 from .curves import is_data_row
 from .reading import reading_lines
+from .store import COLUMNS
 from .summary import GRADIENT_DISTANCE, Rows, diagnostics, in_cells_order, summary_lines
 
 CURVES = "data_curves.png"
@@ -28,19 +29,8 @@ FIGURES = (
     ("gradflow.png", "Gradient flow: log norm against distance from the loss"),
     ("success_heatmap.png", "Success by cell and lag, task by task"),
 )
-RUN_COLUMNS = (
-    "task",
-    "length",
-    "cell",
-    "seed",
-    "solved",
-    "steps_to_solve",
-    "metric",
-    "params",
-    "hidden",
-    "wall_time",
-    "version",
-)
+# The run table: a run's key and outcome as stored (task ... params), then its width and cost.
+RUN_COLUMNS = (*COLUMNS[: COLUMNS.index("params") + 1], "hidden", "wall_time", "version")
 CSS = (
     "body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;"
     "color:#222}table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;"
@@ -140,7 +130,7 @@ def write_report(
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    data_rows = [r for r in rows if is_data_row(r)]
+    data_rows = [r for r in rows if is_data_row(r)]  # real-data runs: their own section
     rows = [r for r in rows if not is_data_row(r)]
     if not rows:
         return write_data_report(data_rows, out, title, notes, settings)
@@ -156,17 +146,45 @@ def write_report(
         (out / name).write_bytes(data)
     summary = summary_lines(rows)
     run_rows = [[_fmt(r[c]) for c in RUN_COLUMNS] for r in rows]
-    diag_rows = diagnostic_rows(diags)
     notes = list(notes or [])
     settings_text = json.dumps(settings or {}, sort_keys=True)
 
+    tables = [(heading, None, header, body, 1) for heading, (header, body) in _lag_tables(rows)]
+    tables += [
+        ("Gradient-flow diagnostics", "diagnostics", DIAG_HEADER, diagnostic_rows(diags), 2),
+        (f"Every run ({len(rows)})", "runs", list(RUN_COLUMNS), run_rows, 3),
+    ]
+    texts = (reading_lines(rows), summary + notes)
+    page = _html(title, *texts, images, tables, settings_text)
+    markdown = _markdown(title, *texts, tables, settings_text)
+    if data_rows:  # before the settings, which end both documents
+        page = page.replace("<h2>Settings</h2>", data_html(data_rows, out) + "<h2>Settings</h2>")
+        section = "\n".join(data_markdown(data_rows))
+        markdown = markdown.replace("\n## Settings\n", section + "\n\n## Settings\n")
+    (out / "index.html").write_text(page, "utf-8")
+    (out / "README.md").write_text(markdown, "utf-8")
+    return out / "index.html"
+
+
+Table = tuple[str, str | None, list[str], list[list[str]], int]  # heading, id, header, body, left
+
+
+def _html(
+    title: str,
+    reading: list[str],
+    summary: list[str],
+    images: dict[str, bytes],
+    tables: list[Table],
+    settings_text: str,
+) -> str:
+    """index.html: one self-contained page, the figures embedded as data URIs."""
     parts = [
         f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}"
         f"</title><style>{CSS}</style></head><body><h1>{html.escape(title)}</h1>",
         "<h2 id='reading'>What the figures show</h2>"
-        + "".join(f"<p>{html.escape(s)}</p>" for s in reading_lines(rows)),
+        + "".join(f"<p>{html.escape(s)}</p>" for s in reading),
         "<h2 id='summary'>Summary</h2><ul>"
-        + "".join(f"<li>{html.escape(s)}</li>" for s in summary + notes)
+        + "".join(f"<li>{html.escape(s)}</li>" for s in summary)
         + "</ul>",
     ]
     for name, caption in FIGURES:
@@ -177,33 +195,27 @@ def write_report(
             f"src='data:image/png;base64,{encoded}'><figcaption>{html.escape(caption)}"
             "</figcaption></figure>"
         )
-    tables = _lag_tables(rows)
-    for heading, (header, body) in tables:
-        parts.append(f"<h2>{html.escape(heading)}</h2>" + _html_table(header, body))
-    parts.append("<h2 id='diagnostics'>Gradient-flow diagnostics</h2>")
-    parts.append(_html_table(DIAG_HEADER, diag_rows, left=2))
-    parts.append(f"<h2 id='runs'>Every run ({len(rows)})</h2>")
-    parts.append(_html_table(list(RUN_COLUMNS), run_rows, left=3))
-    if data_rows:
-        parts.append(data_html(data_rows, out))
+    for heading, anchor, header, body, left in tables:
+        h2 = f"<h2 id='{anchor}'>" if anchor else "<h2>"
+        parts.append(f"{h2}{html.escape(heading)}</h2>" + _html_table(header, body, left=left))
     parts.append(f"<h2>Settings</h2><pre>{html.escape(settings_text)}</pre></body></html>")
-    (out / "index.html").write_text("".join(parts), encoding="utf-8")
+    return "".join(parts)
 
+
+def _markdown(
+    title: str, reading: list[str], summary: list[str], tables: list[Table], settings_text: str
+) -> str:
+    """README.md: the same sections as index.html, the figures as the PNGs beside it."""
     md = [f"# {title}", "", "## What the figures show", ""]
-    md += [line for s in reading_lines(rows) for line in (s, "")]
+    md += [line for s in reading for line in (s, "")]
     md += ["## Summary", ""]
-    md += [f"- {s}" for s in summary + notes]
+    md += [f"- {s}" for s in summary]
     for name, caption in FIGURES:
         md += ["", f"## {caption}", "", f"![{caption}]({name})"]
-    for heading, (header, body) in tables:
+    for heading, _, header, body, _ in tables:
         md += ["", f"## {heading}", "", _md_table(header, body)]
-    md += ["", "## Gradient-flow diagnostics", "", _md_table(DIAG_HEADER, diag_rows)]
-    md += ["", f"## Every run ({len(rows)})", "", _md_table(list(RUN_COLUMNS), run_rows)]
-    if data_rows:
-        md += data_markdown(data_rows)
     md += ["", "## Settings", "", f"`{settings_text}`", ""]
-    (out / "README.md").write_text("\n".join(md), encoding="utf-8")
-    return out / "index.html"
+    return "\n".join(md)
 
 
 def data_html(rows: Rows, out: Path) -> str:

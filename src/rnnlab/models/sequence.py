@@ -38,10 +38,11 @@ from typing import Any, Literal
 
 import numpy as np
 
-from ..layer_state import detach_state
+from ..layer_state import detach_state, state_is_finite
 from ..layers import LayerCache, PublicState, RecurrentLayer
 from ..losses import LOSSES
 from ..tasks.base import Batch, counted_steps
+from ..validation import all_finite
 
 Array = np.ndarray
 OutputKind = Literal["many_to_one", "many_to_many", "one_to_one"]
@@ -150,6 +151,10 @@ class SequenceModel:
             ys.append(y_c)
             if stop < T:
                 state = detach_state(state)  # the next chunk starts from a constant
+                if not state_is_finite(state):  # blown up (the next chunk would refuse it): the
+                    # rest is NaN, the loss too, and the training loop skips the update
+                    ys.append(np.full((N, T - stop, y_c.shape[2]), np.nan, y_c.dtype))
+                    break
         y = ys[0] if len(ys) == 1 else np.concatenate(ys, axis=1)
         last = None
         if self.output_kind == "many_to_many":
@@ -190,6 +195,10 @@ class SequenceModel:
         else:
             dy = np.zeros_like(cache.y)
             dy[np.arange(len(cache.last)), cache.last] = dh  # (2')
+        if not all_finite(dy):  # a blown-up forward: the layer refuses a non-finite dy; NaN
+            # gradients tell the training loop to skip this update (its divergence policy)
+            nan = {name: np.full_like(p, np.nan) for name, p in self.params.items()}
+            return nan, np.full((*cache.y.shape[:2], self.layer.input_size), np.nan, cache.y.dtype)
         layer_grads = {name: np.zeros_like(p) for name, p in self.layer.params.items()}
         dxs = []
         for start, stop, layer_cache in cache.chunks:

@@ -18,6 +18,8 @@ from rnnlab.tasks.base import (
     check_int,
     check_output_shape,
     lengths_between,
+    scalar_errors,
+    scores_non_finite,
 )
 
 Variant = Literal["hs97", "pascanu", "arjovsky"]
@@ -168,9 +170,10 @@ class Adding(Task):
         target = scale * (values[rows, p0] + values[rows, p1])
         return Batch(x=np.stack([values, markers], -1), target=target[:, None], lengths=lengths)
 
+    @scores_non_finite
     def evaluate(self, output: np.ndarray, batch: Batch) -> dict[str, float]:
         out = check_output_shape(output, batch.target.shape)
-        err = (out - batch.target)[:, 0]
+        err = scalar_errors(out, batch.target)  # inf where the output is not finite
         mse = float(np.mean(err**2))
         if self.variant == "arjovsky":
             return {"metric": mse, "loss": mse, "mse": mse}

@@ -8,6 +8,8 @@ scores the model's raw readout, and `solved(metrics)` applies the paper's succes
 from __future__ import annotations
 
 import abc
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
@@ -116,6 +118,36 @@ def check_output_shape(output: np.ndarray, expected: tuple[int, ...]) -> FloatAr
     if out.shape != expected:
         raise ValueError(f"output must have shape {expected}, got {out.shape}")
     return out
+
+
+def finite_rows(output: FloatArray, axes: int) -> npt.NDArray[np.bool_]:
+    """Over the first ``axes`` axes of ``output``: True where every entry below is finite.
+
+    Every metric counts a prediction holding NaN or infinity as wrong: comparisons with NaN
+    are all False, so a "wrong when error >= tol" or "wrong when lowest legal <= highest
+    illegal" test would otherwise score a blown-up network as perfect.
+    """
+    return np.isfinite(output).reshape(*output.shape[:axes], -1).all(axis=-1)
+
+
+def scores_non_finite(
+    evaluate: Callable[[Task, np.ndarray, Batch], dict[str, float]],
+) -> Callable[[Task, np.ndarray, Batch], dict[str, float]]:
+    """Decorate a task's `evaluate`: a blown-up network's NaN or infinite output is an expected
+    input there (scored as wrong through `finite_rows`), so the arithmetic on it (inf - inf,
+    0 * inf, ...) neither warns nor raises, whatever the caller's ``np.errstate``."""
+
+    @functools.wraps(evaluate)
+    def wrapped(self: Task, output: np.ndarray, batch: Batch) -> dict[str, float]:
+        with np.errstate(all="ignore"):
+            return evaluate(self, output, batch)
+
+    return wrapped
+
+
+def scalar_errors(output: FloatArray, target: FloatArray) -> FloatArray:
+    """(N,) error of a one-value readout (N, 1); infinite where the output is not finite."""
+    return np.where(finite_rows(output, 1), (output - target)[:, 0], np.inf)
 
 
 # --- batch building --------------------------------------------------------------------------

@@ -16,7 +16,9 @@ from rnnlab.tasks.base import (
     Task,
     check_int,
     check_output_shape,
+    finite_rows,
     one_hot,
+    scores_non_finite,
 )
 
 N_DATA, BLANK, DELIMITER = 8, 8, 9  # symbols a0..a7 carry data, a8 is blank, a9 is "go"
@@ -81,10 +83,12 @@ class Copy(Task):
         lengths = np.full(n, self.max_length, dtype=np.int64)
         return Batch(x=one_hot(inputs, N_SYMBOLS), target=target, lengths=lengths)
 
+    @scores_non_finite
     def evaluate(self, output: np.ndarray, batch: Batch) -> dict[str, float]:
         logits = check_output_shape(output, (*batch.target.shape, N_SYMBOLS))
         ce = softmax_cross_entropy(logits, batch.target)[0]  # the mean over every step
         recalled = np.argmax(logits[:, -N_RECALL:], axis=-1) == batch.target[:, -N_RECALL:]
+        recalled &= finite_rows(logits[:, -N_RECALL:], 2)  # argmax of NaNs picks a symbol
         correct = float(np.mean(recalled))
         return {
             "metric": correct,

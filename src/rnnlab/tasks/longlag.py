@@ -18,7 +18,9 @@ from rnnlab.tasks.base import (
     check_int,
     check_output_shape,
     counted_steps,
+    finite_rows,
     one_hot,
+    scores_non_finite,
 )
 
 MAX_ABS_ERROR = 0.25  # HS97: every output's absolute error below 0.25
@@ -90,15 +92,18 @@ class LongLag(Task):
             lengths=np.full(n, self.p, dtype=np.int64),
         )
 
+    @scores_non_finite
     def evaluate(self, output: np.ndarray, batch: Batch) -> dict[str, float]:
         logits = check_output_shape(output, batch.target.shape)
         steps = counted_steps(batch)
-        abs_err = np.abs(sigmoid(logits) - batch.target)
+        # A non-finite logit is as wrong as can be (sigmoid(inf) = 1 could match a target).
+        abs_err = np.where(np.isfinite(logits), np.abs(sigmoid(logits) - batch.target), 1.0)
         last = batch.lengths - 1
         rows = np.arange(len(last))
         final_hit = np.argmax(logits[rows, last], axis=-1) == np.argmax(
             batch.target[rows, last], -1
         )
+        final_hit &= finite_rows(logits[rows, last], 1)
         bce = sigmoid_binary_cross_entropy(logits, batch.target, steps)[0]
         return {
             "metric": float(abs_err[steps].max()),

@@ -16,6 +16,8 @@ from rnnlab.tasks.base import (
     Task,
     check_int,
     check_output_shape,
+    scalar_errors,
+    scores_non_finite,
 )
 
 MAX_FRACTION_WRONG = 0.05  # recommended suite: |err| < 0.04 on >= 95% of test sequences
@@ -74,9 +76,10 @@ class Multiplication(Task):
         x, lengths, x1, x2 = hs97_marked_pairs(rng, n, self.T, 0.0, 1.0, neutral=1.0)
         return Batch(x=x, target=(x1 * x2)[:, None], lengths=lengths)
 
+    @scores_non_finite
     def evaluate(self, output: np.ndarray, batch: Batch) -> dict[str, float]:
         out = check_output_shape(output, batch.target.shape)
-        err = (out - batch.target)[:, 0]
+        err = scalar_errors(out, batch.target)  # inf where the output is not finite
         mse = float(np.mean(err**2))
         wrong = float(np.mean(np.abs(err) >= HS97_TOLERANCE))
         return {"metric": wrong, "loss": mse, "mse": mse, "fraction_wrong": wrong}

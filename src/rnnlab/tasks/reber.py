@@ -16,7 +16,9 @@ from rnnlab.tasks.base import (
     check_int,
     check_output_shape,
     counted_steps,
+    finite_rows,
     one_hot,
+    scores_non_finite,
 )
 
 SYMBOLS = "BTPSXVE"
@@ -117,13 +119,14 @@ class Reber(Task):
         lengths = np.array([len(s) - 1 for s, _ in strings], dtype=np.int64)
         return Batch(x=one_hot(inputs, len(SYMBOLS)), target=target, lengths=lengths)
 
+    @scores_non_finite
     def evaluate(self, output: np.ndarray, batch: Batch) -> dict[str, float]:
         logits = check_output_shape(output, batch.target.shape)
         steps = counted_steps(batch)
         legal = batch.target > 0.5
         lowest_legal = np.where(legal, logits, np.inf).min(axis=-1)
         highest_illegal = np.where(legal, -np.inf, logits).max(axis=-1)
-        step_wrong = (lowest_legal <= highest_illegal) & steps
+        step_wrong = ((lowest_legal <= highest_illegal) | ~finite_rows(logits, 2)) & steps
         bce = sigmoid_binary_cross_entropy(logits, batch.target, steps)[0]
         string_wrong = float(np.mean(step_wrong.any(axis=1)))
         return {

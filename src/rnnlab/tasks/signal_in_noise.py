@@ -16,6 +16,7 @@ from rnnlab.tasks.base import (
     check_int,
     check_output_shape,
     lengths_between,
+    scalar_errors,
     valid_steps,
 )
 
@@ -116,7 +117,7 @@ class SignalInNoise(Task):
     def evaluate(self, output: np.ndarray, batch: Batch) -> dict[str, float]:
         out = check_output_shape(output, batch.target.shape)
         with np.errstate(all="ignore"):  # a non-finite output scores as wrong, not an error
-            error = np.abs(out - batch.target)[:, 0]
+            error = np.abs(scalar_errors(out, batch.target))  # inf where not finite
             tolerance = RULES[self.variant][0]
             correct = error <= tolerance if self.variant == "3c" else error < tolerance
             return {

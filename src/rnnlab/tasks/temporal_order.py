@@ -17,8 +17,10 @@ from rnnlab.tasks.base import (
     check_choice,
     check_int,
     check_output_shape,
+    finite_rows,
     lengths_between,
     one_hot,
+    scores_non_finite,
 )
 
 SYMBOLS = ("a", "b", "c", "d", "X", "Y", "E", "B")
@@ -109,9 +111,11 @@ class TemporalOrder(Task):
         symbols[np.arange(self.max_length)[None, :] >= lengths[:, None]] = -1  # padding
         return Batch(x=one_hot(symbols, len(SYMBOLS)), target=target, lengths=lengths)
 
+    @scores_non_finite
     def evaluate(self, output: np.ndarray, batch: Batch) -> dict[str, float]:
         logits = check_output_shape(output, (len(batch.target), self.output_size))
-        wrong = float(np.mean(np.argmax(logits, axis=1) != batch.target))
+        right = (np.argmax(logits, axis=1) == batch.target) & finite_rows(logits, 1)
+        wrong = float(np.mean(~right))  # argmax of NaNs picks a class
         ce = softmax_cross_entropy(logits, batch.target)[0]
         return {"metric": wrong, "loss": ce, "fraction_wrong": wrong, "accuracy": 1.0 - wrong}
 

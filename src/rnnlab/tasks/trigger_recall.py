@@ -17,6 +17,7 @@ from rnnlab.tasks.base import (
     Task,
     check_int,
     check_output_shape,
+    finite_rows,
     one_hot,
 )
 
@@ -100,7 +101,8 @@ class TriggerRecall(Task):
     def evaluate(self, output: np.ndarray, batch: Batch) -> dict[str, float]:
         logits = check_output_shape(output, batch.target.shape)
         with np.errstate(all="ignore"):  # a non-finite output scores as wrong, not an error
-            error = np.abs(sigmoid(logits) - batch.target).max(axis=-1)  # NaN stays NaN: wrong
+            error = np.abs(sigmoid(logits) - batch.target).max(axis=-1)
+            error[~finite_rows(logits, 1)] = 1.0  # NaN, or an inf whose sigmoid 1 may match
             correct = error < MAX_FINAL_ERROR
             bce = sigmoid_binary_cross_entropy(logits, batch.target)[0]
             return {

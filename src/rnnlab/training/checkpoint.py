@@ -27,6 +27,7 @@ import numpy as np
 from .. import __version__
 from ..models import SequenceModel
 from ..optim import Optimizer
+from ..validation import all_finite
 from .config import TrainConfig
 from .loop import TrainState
 
@@ -109,15 +110,20 @@ def save_checkpoint(
         "norm_sum": state.norm_sum,
         "count": state.count,
         "skipped": state.skipped,
+        "skipped_in_row": state.skipped_in_row,
+        "window_skipped": state.window_skipped,
         "steps_to_solve": state.steps_to_solve,
         "elapsed": elapsed,
         "out_of_time": state.out_of_time,
     }
-    arrays: dict[str, Any] = {"meta": np.array(json.dumps(meta))}
-    arrays.update({f"param/{k}": v for k, v in model.params.items()})
+    arrays: dict[str, Any] = {f"param/{k}": v for k, v in model.params.items()}
     opt_state = optimizer.state_dict()
     arrays.update({f"opt/{k}": np.asarray(v) for k, v in opt_state.items()})
     arrays.update({f"carried/{k}": v for k, v in state.carried.items()})
+    for key, value in arrays.items():  # the loop ends a run before this (a diverged run)
+        if value.dtype.kind == "f" and not all_finite(value):
+            raise ValueError(f"checkpoint: {key} is not finite; a checkpoint never holds NaN/inf")
+    arrays["meta"] = np.array(json.dumps(meta))
     path = checkpoint_path(out_dir, state.step)
     atomic_write(path, npz_bytes(arrays))
     for _, old in list_checkpoints(out_dir)[:-KEEP]:
@@ -157,6 +163,8 @@ def load_checkpoint(
             norm_sum=float(meta["norm_sum"]),
             count=int(meta["count"]),
             skipped=int(meta["skipped"]),
+            skipped_in_row=int(meta.get("skipped_in_row", 0)),  # absent before issue 18
+            window_skipped=int(meta.get("window_skipped", 0)),
             steps_to_solve=meta["steps_to_solve"],
             elapsed=float(meta["elapsed"]),
             out_of_time=bool(meta.get("out_of_time", False)),

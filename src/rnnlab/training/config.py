@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import types
+import typing
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +39,38 @@ def _positive_float(name: str, value: object) -> None:
         raise ValueError(f"{name}: expected a finite number, got {value!r}")
 
 
+def _is(value: object, kind: object) -> bool:
+    """Whether ``value`` has the declared type ``kind`` (a field's annotation). bool is not an
+    int here, and a TOML string such as "false" is not a bool: ``bool("false")`` is True."""
+    if isinstance(kind, types.UnionType):
+        return any(_is(value, k) for k in typing.get_args(kind))
+    if kind is type(None):
+        return value is None
+    if kind is bool:
+        return isinstance(value, bool | np.bool_)
+    if kind is int:
+        return isinstance(value, int | np.integer) and not isinstance(value, bool)
+    if kind is float:
+        return isinstance(value, int | float | np.integer | np.floating) and not isinstance(
+            value, bool
+        )
+    if typing.get_origin(kind) is dict:
+        return isinstance(value, dict) and all(isinstance(k, str) for k in value)
+    return isinstance(value, kind)  # type: ignore[arg-type]
+
+
+_WORDS = {bool: "true or false", int: "an integer", float: "a number", str: "a string",
+          type(None): "none"}  # fmt: skip
+
+
+def _describe(kind: object) -> str:
+    if isinstance(kind, types.UnionType):
+        return ", or ".join(_describe(k) for k in typing.get_args(kind))
+    if typing.get_origin(kind) is dict:
+        return "a table of options"
+    return _WORDS.get(kind, str(kind))  # type: ignore[call-overload]
+
+
 @dataclass(frozen=True)
 class TrainConfig:
     """One run. ``task``/``length``/``task_options`` go to `rnnlab.tasks.make_task`; ``cell`` to
@@ -54,6 +88,8 @@ class TrainConfig:
     (a name of `rnnlab.data.DATASETS` or a path, with ``data_options``), never both.
     ``minutes`` is a time budget: the first update after that many minutes of training is
     followed by an evaluation, and the run stops there (``"stopped": "minutes"``).
+    ``diverge_after`` skipped updates in a row, or more than ``diverge_share`` of all updates
+    skipped, end the run as diverged (`rnnlab.training.loop` states the policy).
     """
 
     task: str | None = None
@@ -87,27 +123,38 @@ class TrainConfig:
     input_to_output: bool | None = None
     regularizer: str | None = None
     reg_weight: float = 1.0
+    diverge_after: int = 50
+    diverge_share: float = 0.5
 
     def __post_init__(self) -> None:
         for name in ("task_options", "data_options", "optimizer_options", "schedule_options"):
-            value = getattr(self, name)
-            if value is None:
+            if getattr(self, name) is None:
                 object.__setattr__(self, name, {})
-            elif not isinstance(value, dict):
-                raise ValueError(f"{name}: expected a table of options, got {value!r}")
+        for name, kind in typing.get_type_hints(TrainConfig).items():
+            value = getattr(self, name)
+            if not _is(value, kind):
+                raise ValueError(f"{name}: expected {_describe(kind)}, got {value!r}")
+            if isinstance(value, np.generic):  # NumPy scalars as Python's: config.json is JSON
+                object.__setattr__(self, name, value.item())
         input_size, t_max = self._problem_shape()
-        for name in ("hidden", "num_layers", "steps", "batch", "eval_every", "checkpoint_every"):
+        for name in (
+            "hidden", "num_layers", "steps", "batch", "eval_every", "checkpoint_every",
+            "diverge_after",
+        ):  # fmt: skip
             _positive_int(name, getattr(self, name))
         if self.tbptt is not None:
             _positive_int("tbptt", self.tbptt)
         _positive_float("lr", self.lr)
+        _positive_float("diverge_share", self.diverge_share)
+        if self.diverge_share > 1:
+            raise ValueError(f"diverge_share: expected a share in (0, 1], got {self.diverge_share}")
         if self.clip is not None:
             _positive_float("clip", self.clip)
         if self.minutes is not None:
             _positive_float("minutes", self.minutes)
         if self.clip_mode not in CLIP_MODES:
             raise ValueError(f"clip_mode: expected one of {', '.join(CLIP_MODES)}")
-        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
+        if self.seed < 0:
             raise ValueError(f"seed: expected an integer >= 0, got {self.seed!r}")
         if self.optimizer not in OPTIMIZERS:
             raise ValueError(
@@ -128,10 +175,6 @@ class TrainConfig:
         )  # fmt: skip
         if self.init is not None:
             check_init(layer, self.init, t_max)
-        if self.input_to_output is not None and not isinstance(self.input_to_output, bool):
-            raise ValueError(
-                f"input_to_output: expected true, false or none, got {self.input_to_output!r}"
-            )
         if self.tbptt is not None and self.bidirectional:
             raise ValueError("tbptt: truncated BPTT needs a unidirectional layer")
         self._check_regularizer(layer)
@@ -167,7 +210,7 @@ class TrainConfig:
             if self.regularizer is not None:
                 raise ValueError("regularizer: only a --task run takes one")
             return 1, self.tbptt or 1
-        if isinstance(self.length, bool) or not isinstance(self.length, int) or self.length < 1:
+        if self.length is None or self.length < 1:  # its type is checked already
             raise ValueError(f"length: expected a positive integer, got {self.length!r}")
         if self.data_options:
             raise ValueError("data_options: only a --data run takes dataset options")

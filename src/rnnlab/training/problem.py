@@ -91,7 +91,7 @@ class TaskProblem:
         loss, grads, aux = model.loss_and_grads(
             batch, tbptt=config.tbptt, rng=state.train_rng, trace=trace
         )
-        if trace is not None:
+        if trace:  # empty when the forward blew up and no backward ran (NaN gradients)
             _add_omega(config, model, grads, aux, trace)
         return loss, grads
 

@@ -3,7 +3,8 @@
 A run directory holds ``config.json`` (the `TrainConfig`), ``metrics.csv`` (one row per
 evaluation), ``checkpoint-*.npz`` (the newest two), the problem's own files (a text model's
 ``vocabulary.json`` and ``split.json``), and once finished ``params.npz`` (the trained
-parameters) and ``result.json``. The same format for a synthetic ``task`` and a real ``data``
+parameters; not written for a run that diverged with non-finite parameters) and
+``result.json``. The same format for a synthetic ``task`` and a real ``data``
 run: what differs between them is the `Problem` (`rnnlab.training.problem`).
 
 Seeding: ``SeedSequence(seed).spawn(3)`` gives three independent streams, for the
@@ -15,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,7 @@ import numpy as np
 from .. import __version__
 from ..models import SequenceModel
 from ..optim import Optimizer, make_optimizer
+from ..validation import all_finite
 from .checkpoint import (
     atomic_write,
     atomic_write_text,
@@ -108,6 +111,23 @@ def _prepare(out: Path, config: TrainConfig, resume: bool) -> dict[str, Any] | N
     return None
 
 
+def _writers(
+    out: Path, config: TrainConfig, model: SequenceModel, optimizer: Optimizer
+) -> tuple[Callable[[Row], None], Callable[[TrainState, float], None]]:
+    """`fit`'s callbacks that append an evaluation's row to metrics.csv and write a checkpoint,
+    in the run directory ``out``."""
+
+    def on_eval(row: Row) -> None:
+        text = metrics_csv([row])
+        with open(out / "metrics.csv", "a", encoding="utf-8") as f:
+            f.write(text if f.tell() == 0 else text.split("\n", 1)[1])  # header once
+
+    def on_checkpoint(s: TrainState, elapsed: float) -> None:
+        save_checkpoint(out, config, model, optimizer, s, elapsed)
+
+    return on_eval, on_checkpoint
+
+
 def train_run(
     config: TrainConfig,
     out_dir: str | Path | None = None,
@@ -139,26 +159,12 @@ def train_run(
         for name, text in problem.run_files().items():
             atomic_write_text(out / name, text)
 
-    def on_eval(row: Row) -> None:
-        assert out is not None
-        text = metrics_csv([row])
-        with open(out / "metrics.csv", "a", encoding="utf-8") as f:
-            f.write(text if f.tell() == 0 else text.split("\n", 1)[1])  # header once
-
-    def on_checkpoint(s: TrainState, elapsed: float) -> None:
-        assert out is not None
-        save_checkpoint(out, config, model, optimizer, s, elapsed)
-
+    writers = None if out is None else _writers(out, config, model, optimizer)
+    on_eval, on_checkpoint = (None, None) if writers is None else writers
     fit(
-        config,
-        model,
-        problem,
-        optimizer,
-        state,
-        on_eval=None if out is None else on_eval,
-        on_checkpoint=None if out is None else on_checkpoint,
-        progress=progress,
-    )
+        config, model, problem, optimizer, state,
+        on_eval=on_eval, on_checkpoint=on_checkpoint, progress=progress,
+    )  # fmt: skip
     result = {
         **summary(state, config, problem),
         "params": model.num_params,
@@ -170,7 +176,8 @@ def train_run(
     }
     if out is not None:
         atomic_write_text(out / "metrics.csv", metrics_csv(state.history))
-        atomic_write(out / "params.npz", npz_bytes(model.params))
+        if all(all_finite(p) for p in model.params.values()):  # not so after some divergences
+            atomic_write(out / "params.npz", npz_bytes(model.params))
         atomic_write_text(out / "result.json", json.dumps(result, indent=2) + "\n")
     return result
 
@@ -182,7 +189,10 @@ def load_run(out_dir: str | Path) -> tuple[TrainConfig, SequenceModel]:
     model = build_model(config, streams(config.seed)[0])
     path = out / "params.npz"
     if not path.exists():
-        raise ValueError(f"out: {out} has no params.npz (the run has not finished)")
+        raise ValueError(
+            f"out: {out} has no params.npz (the run has not finished, or it diverged with "
+            "non-finite parameters: see its result.json)"
+        )
     try:
         with np.load(path, allow_pickle=False) as data:
             params = {k: data[k] for k in data.files}
