@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
+from hypothesis import settings
+
+# The property suites' budget: "ci" (the default) draws 50 examples a test, the same every run
+# (25 s for tests/test_properties.py and test_task_nonfinite.py at load 13 on two shared cores);
+# HYPOTHESIS_PROFILE=dev draws 300 (90 s there), to look further before a release.
+settings.register_profile("ci", max_examples=50, deadline=None, derandomize=True)
+settings.register_profile("dev", max_examples=300, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture
@@ -21,8 +31,6 @@ def _numpy_errors_raise():
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """A skipped test is not a pass: the run fails if any test skipped (say, an optional extra
     missing from the environment), unless RNNLAB_ALLOW_SKIPS=1 asks for a partial run."""
-    import os
-
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     skipped = len(reporter.stats.get("skipped", [])) if reporter is not None else 0
     if skipped and exitstatus == 0 and os.environ.get("RNNLAB_ALLOW_SKIPS") != "1":

@@ -99,7 +99,7 @@ def test_torch_to_layer_and_back_is_exact(kind, config, batch_first, dtype) -> N
     assert all(p.dtype == np.dtype(dtype) for p in layer.params.values())
     again = layer.to_torch()
     assert type(again) is type(module)
-    assert again.batch_first is True  # rnnlab is batch-first; the module's choice is not kept
+    assert again.batch_first is batch_first  # the module's layout, carried both ways
     assert again.dropout == module.dropout
     if kind.startswith("rnn"):
         assert again.nonlinearity == module.nonlinearity
@@ -136,14 +136,14 @@ def test_float32_forward_agrees(batch_first) -> None:
     """float32 end to end: the converted layer computes what the module computes."""
     torch.manual_seed(2)
     module = torch.nn.LSTM(4, 5, num_layers=2, bidirectional=True, batch_first=batch_first)
-    layer = rnnlab.from_torch(module)
+    layer = rnnlab.from_torch(module)  # time-major when the module is
     x = np.random.default_rng(2).standard_normal((3, 7, 4)).astype(np.float32)
+    x = x if batch_first else x.transpose(1, 0, 2).copy()
     y, (h, c), _ = layer.forward(x)
     assert y.dtype == np.float32 and h.dtype == np.float32
-    tx = torch.from_numpy(x if batch_first else x.transpose(1, 0, 2).copy())
     with torch.no_grad():
-        ty, (th, tc) = module(tx)
-    ty = ty.numpy() if batch_first else ty.numpy().transpose(1, 0, 2)
+        ty, (th, tc) = module(torch.from_numpy(x))
+    ty = ty.numpy()
     np.testing.assert_allclose(y, ty, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(h, th.numpy(), rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(c, tc.numpy(), rtol=1e-5, atol=1e-6)

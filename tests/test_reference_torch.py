@@ -87,7 +87,7 @@ def run_case(
     N = 3 if lengths is None else len(lengths)
     module = make_module(kind, num_layers, bidirectional, batch_first, seed)
     layer = rnnlab.from_torch(module)
-    assert layer.dtype == np.float64
+    assert layer.dtype == np.float64 and layer.batch_first is batch_first  # the module's layout
     layer.eval()
 
     rng = np.random.default_rng(seed)
@@ -103,9 +103,13 @@ def run_case(
 
     # ---- ours -----------------------------------------------------------------------------
     state_in = tuple(states0) if kind == "lstm" else states0[0]
-    y, final, cache = layer.forward(x, state_in, lengths=lengths)
+    def layout(a):  # batch-first -> the module's layout, and back (a swap of the first axes)
+        return a if batch_first else a.transpose(1, 0, 2)
+
+    y, final, cache = layer.forward(layout(x), state_in, lengths=lengths)
     dstate = tuple(S) if kind == "lstm" else S[0]
-    dx, dstate0, grads = layer.backward(R, cache, dstate)
+    dx, dstate0, grads = layer.backward(layout(R), cache, dstate)
+    y, dx = layout(y), layout(dx)
     finals, dstates0 = as_list(final), as_list(dstate0)
 
     # ---- torch ----------------------------------------------------------------------------

@@ -60,7 +60,7 @@ def test_predict_bad_input_is_one_line(sentiment_run, tmp_path, capsys) -> None:
                  "--out", str(text_run)]) == 0  # fmt: skip
     capsys.readouterr()
     for flags, message in [
-        (["--run", str(text_run), "--text", "good"], "is not a sentiment model"),
+        (["--run", str(text_run), "--text", "good"], "predict takes runs of the kinds"),
         (["--run", str(sentiment_run)], "expected at least one non-empty snippet"),
         (["--run", str(sentiment_run), "--text", "  "], "expected at least one non-empty"),
         (["--run", str(tmp_path / "none"), "--text", "x"], "holds no run"),

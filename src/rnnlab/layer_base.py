@@ -8,6 +8,11 @@ A layer owns its parameters in ``params``, a dict named as PyTorch names them
 (``weight_ih_l0``, ``weight_hh_l1_reverse``, ...), so exchanging weights with PyTorch is a copy.
 ``forward`` returns a cache that ``backward`` consumes; the cache also exposes every step's gate
 activations and cell states for diagnostics.
+
+What it is given is checked (`rnnlab.layer_guard`): ``forward`` refuses parameters of the wrong
+shape, dtype or layout, an empty batch or sequence and complex input; ``backward`` refuses to run
+when ``x`` or a parameter was changed in place since its ``forward``. ``batch_first`` (default
+True) says whether ``x`` and ``y`` are (N, T, ...) or time-major (T, N, ...), as in torch.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import numpy as np
 
 from .cells import make_cell
 from .cells.base import Array, Cell, Params, State, StepCache
+from .layer_guard import CheckedInputs, Snapshot
 from .layer_products import backward_direction, forward_direction
 from .layer_state import from_public_state, to_public_state
 from .validation import (
@@ -51,9 +57,10 @@ class LayerCache:
     mask: Array | None  # (T, N, 1) valid steps, or None when every step is valid
     output_shape: tuple[int, ...]
     extra: dict[str, Any] = field(default_factory=dict)
+    snapshot: Snapshot | None = None  # x and the parameters as forward saw them
 
 
-class RecurrentLayer:
+class RecurrentLayer(CheckedInputs):
     """A layer of the registered cell ``cell`` (``"mgu"``, ``"lstm:cifg"``); the base of `RNN`,
     `LSTM` and `GRU`, which choose their cell from their own keyword instead."""
 
@@ -81,7 +88,8 @@ class RecurrentLayer:
         self.cell: Cell = self._make_cell()
         init_seq, dropout_seq = np.random.SeedSequence(seed).spawn(2)
         self._dropout_rng = np.random.default_rng(dropout_seq)
-        self.params: Params = self._init_params(np.random.default_rng(init_seq))
+        self.params = self._init_params(np.random.default_rng(init_seq))
+        self.batch_first = True
 
     def _make_cell(self) -> Cell:
         return make_cell(self.cell_text, self.hidden_size)
@@ -115,16 +123,22 @@ class RecurrentLayer:
             names[key] = [(k, self.param_name(k, layer, direction)) for k in shapes]
         return {k: self.params[name] for k, name in names[key]}
 
+    def param_shapes(self) -> dict[str, tuple[int, ...]]:
+        """Every parameter's shape by name."""
+        return {
+            self.param_name(local, layer, direction): shape
+            for layer in range(self.num_layers)
+            for direction in range(self.directions)
+            for local, shape in self.cell.param_shapes(self.layer_input_size(layer)).items()
+        }
+
     def _init_params(self, rng: np.random.Generator) -> Params:
         # PyTorch's default: every parameter U(-1/sqrt(H), 1/sqrt(H)).
         bound = 1.0 / np.sqrt(self.hidden_size)
-        params: Params = {}
-        for layer in range(self.num_layers):
-            for direction in range(self.directions):
-                for local, shape in self.cell.param_shapes(self.layer_input_size(layer)).items():
-                    values = rng.uniform(-bound, bound, size=shape).astype(self.dtype)
-                    params[self.param_name(local, layer, direction)] = values
-        return params
+        return {
+            name: rng.uniform(-bound, bound, size=shape).astype(self.dtype)
+            for name, shape in self.param_shapes().items()
+        }
 
     @property
     def num_params(self) -> int:
@@ -157,10 +171,15 @@ class RecurrentLayer:
         ``need_cache=False`` (no backward will follow) returns ``None`` for the cache and lets
         the fast path skip keeping it; outputs and state are the same.
         """
-        x = as_float_array(x, "x", self.dtype, 3)
+        arr = as_float_array(x, "x", self.dtype, 3)
+        given = arr if arr is x else None  # a converted copy is ours: no one can edit it
+        x = arr if self.batch_first else arr.transpose(1, 0, 2)  # (T, N, D) given: a view
         N, T, D = x.shape
         if D != self.input_size:
             raise ValueError(f"x: expected {self.input_size} features (input_size), got {D}")
+        if N == 0 or T == 0:
+            raise ValueError(f"x: expected a sequence and a step at least, got shape {x.shape}")
+        self._check_params()
         mask = None
         if lengths is not None:
             valid = np.arange(T)[:, None] < as_lengths(lengths, N, T)[None, :]  # (T, N)
@@ -168,6 +187,8 @@ class RecurrentLayer:
         states = from_public_state(self, state, N)
         inp = x.transpose(1, 0, 2)  # (T, N, D): time-major inside; a view, as in PyTorch
         cache = LayerCache(self, [], [], [], mask, (N, T, self.directions * self.hidden_size))
+        if need_cache:
+            cache.snapshot = Snapshot.take(given, self._params.items())
         finals: list[State] = []
         for layer in range(self.num_layers):
             inp, drop = self._dropout(inp, layer, rng)
@@ -185,7 +206,7 @@ class RecurrentLayer:
                 finals.append(final)
             cache.steps.append(cache_row)
             inp = np.concatenate(outs, axis=-1) if self.directions == 2 else outs[0]
-        y = inp.transpose(1, 0, 2)  # batch-first view of the time-major output, as PyTorch's
+        y = inp.transpose(1, 0, 2) if self.batch_first else inp  # a view, as PyTorch's
         return y, to_public_state(self, finals), cache if need_cache else None
 
     def _dropout(
@@ -213,9 +234,15 @@ class RecurrentLayer:
         """
         if not isinstance(cache, LayerCache) or cache.owner is not self:
             raise ValueError("cache: expected the cache returned by this layer's forward()")
+        if cache.snapshot is not None:
+            cache.snapshot.check(self._params)
         dy = as_float_array(dy, "dy", self.dtype, 3)
+        expected = cache.output_shape  # (N, T, D*H)
+        if not self.batch_first:
+            dy, expected = dy.transpose(1, 0, 2), (expected[1], expected[0], expected[2])
         if dy.shape != cache.output_shape:
-            raise ValueError(f"dy: expected shape {cache.output_shape} (like y), got {dy.shape}")
+            got = dy.shape if self.batch_first else dy.transpose(1, 0, 2).shape
+            raise ValueError(f"dy: expected shape {expected} (like y), got {got}")
         N = dy.shape[0]
         dfinals = from_public_state(self, dstate, N, name="dstate")
         dinitial: list[State] = list(dfinals)
@@ -244,7 +271,7 @@ class RecurrentLayer:
             if cache.dropout_masks[layer] is not None:
                 dinp = dinp * cache.dropout_masks[layer]
             dout = dinp
-        dx = np.ascontiguousarray(dout.transpose(1, 0, 2))
+        dx = np.ascontiguousarray(dout.transpose(1, 0, 2) if self.batch_first else dout)
         return dx, to_public_state(self, dinitial), {k: grads[k] for k in self.params}
 
     # -- interop -----------------------------------------------------------------------------

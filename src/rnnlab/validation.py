@@ -28,6 +28,8 @@ def _numeric(value: object, name: str) -> Array:
         raise ValueError(f"{name}: expected a numeric array, got {type(value).__name__}") from exc
     if not (np.issubdtype(arr.dtype, np.number) or arr.dtype == np.bool_):
         raise ValueError(f"{name}: expected a numeric array, got dtype {arr.dtype}")
+    if arr.dtype.kind == "c":  # a cast would drop the imaginary part with only a warning
+        raise ValueError(f"{name}: expected real numbers, got dtype {arr.dtype}")
     return arr
 
 

@@ -25,9 +25,7 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     )
     parser.add_argument("--run", required=True, help="a finished run directory")
     parser.add_argument("--onnx", required=True, help="the ONNX file to write (not overwritten)")
-    parser.add_argument(
-        "--force", action="store_true", help="overwrite --onnx if it exists"
-    )
+    parser.add_argument("--force", action="store_true", help="overwrite --onnx if it exists")
     return parser
 
 

@@ -21,10 +21,12 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         description=(
             "Runs the float64 central finite-difference check over every cell, variant and "
             "layer option (1-2 layers, 1-2 directions, with and without lengths, full and "
-            "truncated BPTT), the encoder-decoder, Pascanu's regulariser and the tagger "
+            "truncated BPTT), the encoder-decoder (every attention kind, uni- and bidirectional "
+            "encoder, padded source and target), Pascanu's regulariser and the tagger "
             "(embeddings + stack + readout), "
             f"and exits 1 if any maximum relative error exceeds {TOLERANCE:g}.\n"
-            "Example: rnnlab gradcheck --cell lstm --variant peephole"
+            "Example: rnnlab gradcheck --cell lstm --variant peephole\n"
+            "         rnnlab gradcheck --model seq2seq"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

@@ -15,6 +15,7 @@ from ..models import cell_choices
 from ..optim import OPTIMIZERS, SCHEDULES
 from ..training import TrainConfig, train_run
 from ..training.run import read_config
+from ._data_flags import add_data_flags, data_options
 
 NAME = "train"
 ORDER = 10
@@ -50,7 +51,6 @@ _FIELDS = {
     "reg_weight": "reg_weight",
 }
 _TASK_OPTIONS = ("variant", "bits", "test_size")
-_DATA_OPTIONS = ("valid", "data_dir", "format")
 
 
 def _clip(text: str) -> float | None:
@@ -148,6 +148,7 @@ def _add_arguments(a: Callable[..., Any]) -> None:
     a("--test-size", type=int, help="task option: test sequences per evaluation")
     a("--option", type=_option, action="append", default=[], metavar="KEY=VALUE",
       help="any other task option, or dataset option with --data (repeatable)")  # fmt: skip
+    add_data_flags(a)
     a("--out", type=Path, help="run directory (without it nothing is written)")
     a("--resume", action="store_true", help="continue the run in --out from its checkpoint")
     a("--quiet", action="store_true", help="no progress bar")
@@ -169,20 +170,21 @@ def settings(args: argparse.Namespace) -> TrainConfig:
     toml = {} if args.config is None else _load_toml(args.config)
     if args.resume and args.out is not None and (args.out / "config.json").exists():
         data = read_config(args.out).to_dict()
-    else:  # a new dataset run starts from the dataset's defaults
+    toml_options = toml.get("data_options") if isinstance(toml.get("data_options"), dict) else {}
+    dataset_options = data_options(args)  # the flags given; merged into the saved ones below
+    if not data:  # a new dataset run starts from the dataset's defaults
         name = args.data if args.data is not None else toml.get("data")
         if isinstance(name, str) and name:
-            data = dict(dataset_class(name, args.format).defaults)
+            data = dict(dataset_class(name, {**toml_options, **dataset_options}).defaults)
     data.update(toml)
     for dest, name in _FIELDS.items():
         value = getattr(args, dest)
         if value is not None:
             data[name] = value
-    data_options = {k: getattr(args, k) for k in _DATA_OPTIONS if getattr(args, k)}
     options = {k: getattr(args, k) for k in _TASK_OPTIONS if getattr(args, k) is not None}
     # --option KEY=VALUE is a dataset option in a dataset run, else a task option
-    (data_options if data.get("data") else options).update(dict(args.option))
-    _merge(data, "data_options", data_options)
+    (dataset_options if data.get("data") else options).update(dict(args.option))
+    _merge(data, "data_options", dataset_options)
     _merge(data, "task_options", options)
     if args.momentum is not None:
         _merge(data, "optimizer_options", {"momentum": args.momentum})

@@ -129,7 +129,10 @@ class EncodedSentences:
         return np.array([len(x) for x in self.ids], dtype=np.int64)
 
 
-def encode(sentences: Sequence[Sentence], vocab: TagVocab, with_tags: bool = True):
+def encode(
+    sentences: Sequence[Sentence], vocab: TagVocab, with_tags: bool = True
+) -> EncodedSentences:
+    """Every sentence's (T, G) ids, and its tag ids if ``with_tags``."""
     return EncodedSentences(
         [vocab.encode_words(words) for words, _ in sentences],
         [vocab.encode_tags(tags) for _, tags in sentences] if with_tags else None,

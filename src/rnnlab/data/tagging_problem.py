@@ -98,6 +98,11 @@ def tag_and_loss(
     return out, (total / count if count else float("nan"))
 
 
+def tag_words(tagger: Tagger, vocab: TagVocab, sentences: list[list[str]]) -> list[list[str]]:
+    """The predicted tags of untagged sentences (lists of words)."""
+    return tag_and_loss(tagger, vocab, [(tuple(w), ("",) * len(w)) for w in sentences])[0]
+
+
 class TaggingProblem:
     """The `rnnlab.training.problem.Problem` of a tagging dataset."""
 
@@ -111,6 +116,8 @@ class TaggingProblem:
         self.vocab = build_vocab(self.parts["train"], dataset.min_count)
         self.seen = {w for words, _ in self.parts["train"] for w in words}
         self.train = encode(self.parts["train"], self.vocab)
+        # The batches' composition: a stream of the run's seed apart from the epoch orders
+        # (which use [seed, epoch] with small epoch numbers).
         shuffle = np.random.default_rng([config.seed, 1 << 20])
         self.batches = list(length_buckets(self.train.lengths, config.batch, shuffle))
         self.seed = config.seed

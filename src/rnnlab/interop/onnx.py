@@ -177,6 +177,11 @@ def layer_to_onnx(
     ``lengths``), ``initial_state`` the ``h0`` (``c0``) inputs. See the module docstring.
     """
     _kind(layer)  # refuses what is not an rnnlab layer
+    if not layer.batch_first:  # the graph takes (N, T, D), as the layer would not
+        raise ValueError(
+            "batch_first: the ONNX graph takes batch-first input; set layer.batch_first = True "
+            "(the weights are the same) and export again"
+        )
     g = Graph(import_onnx(), np.dtype(layer.dtype))
     infos, names = graph_inputs(g, layer, lengths, initial_state)
     return finish(g, infos, _layer_nodes(g, layer, names), output_shapes(layer), path)

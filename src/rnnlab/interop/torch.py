@@ -5,9 +5,10 @@ rnnlab names its parameters exactly as PyTorch does (``weight_ih_l0``, ``bias_hh
 conversion is a checked copy of every array. torch is imported only inside these functions:
 ``import rnnlab`` must stay free of it.
 
-Not carried over: ``batch_first`` (rnnlab is always batch-first, and `to_torch` builds
-``batch_first=True`` modules) and devices (`from_torch` reads from any device, `to_torch` builds a
-CPU module). The training mode is carried over both ways because it decides whether dropout acts.
+Carried over both ways besides the weights: ``batch_first`` (the layer's attribute of that name:
+a ``batch_first=False`` module gives a layer that takes and returns time-major (T, N, ...)
+arrays, and converts back to one) and the training mode (it decides whether dropout acts). Not
+carried over: devices (`from_torch` reads from any device, `to_torch` builds a CPU module).
 """
 
 from __future__ import annotations
@@ -61,8 +62,8 @@ def from_torch(module: Any) -> RecurrentLayer:
 
     Sizes, ``num_layers``, ``bidirectional``, ``dropout``, the nonlinearity of an RNN, the dtype
     (float32 or float64, from the module's parameters) and the training mode are taken from the
-    module; every weight is copied, so the two do not share memory afterwards. The layer is
-    batch-first whatever ``module.batch_first`` says: give it (N, T, D) inputs.
+    module; every weight is copied, so the two do not share memory afterwards. The layer's
+    ``batch_first`` is the module's: with False it takes (T, N, D) inputs, as the module does.
     """
     import torch
 
@@ -99,12 +100,14 @@ def from_torch(module: Any) -> RecurrentLayer:
             # Write into the layer's own arrays (it computes with these very objects); the
             # assignment copies, so later changes to the torch module do not leak in.
             target[...] = source
+    layer.batch_first = bool(module.batch_first)
     layer.train(module.training)
     return layer
 
 
 def to_torch(layer: RecurrentLayer) -> Any:
-    """A ``torch.nn`` module (``batch_first=True``, CPU) with the same weights as ``layer``.
+    """A ``torch.nn`` module (CPU, with the layer's ``batch_first``) with the same weights as
+    ``layer``.
 
     Only what torch can express converts: any `RNN`, a `GRU` with ``reset_after=True`` and an
     `LSTM` whose variant is torch's cell (``"vanilla"`` or its twin ``"np"``). Otherwise a
@@ -118,7 +121,7 @@ def to_torch(layer: RecurrentLayer) -> Any:
         "hidden_size": layer.hidden_size,
         "num_layers": layer.num_layers,
         "bias": True,
-        "batch_first": True,
+        "batch_first": layer.batch_first,
         "dropout": layer.dropout,
         "bidirectional": layer.bidirectional,
         "dtype": dtype,

@@ -18,14 +18,15 @@ Forward::
     (4) c = sum_s alpha_s * M_s                                              # context (N, K)
     (5) ht = tanh([c; h] @ W_c.T)                                            # (N, H)
 
-Backward (dht is dL/d ht; dP accumulates over the decoder's steps, (1') runs once after)::
+Backward at each step (dht is dL/d ht), then the sums over the steps t (marked sum_t), each
+formed once after the decoder's loop as one (batched) product, and (1')::
 
-    (5') da = dht * (1 - ht**2);  dW_c += da.T @ [c; h];  [dc; dh] = da @ W_c
-    (4') dalpha_s = dc . M_s;  dM_s += alpha_s * dc
+    (5') da = dht * (1 - ht**2);  [dc; dh] = da @ W_c;  dW_c = sum_t da.T @ [c; h]
+    (4') dalpha_s = dc . M_s;  dM_s = sum_t alpha_s * dc
     (3') de = alpha * (dalpha - sum_s alpha_s * dalpha_s)         # 0 at padding: alpha is 0
-    (2') dot, general: dh += sum_s de_s * P_s;  dP_s += de_s * h
-         additive: dz_s = de_s * v * (1 - z_s**2);  dv += sum_{n,s} de_s * z_s
-                   dq = sum_s dz_s;  dh += dq @ W_q;  dW_q += dq.T @ h;  dP += dz
+    (2') dot, general: dh += sum_s de_s * P_s;  dP_s = sum_t de_s * h
+         additive: dz_s = de_s * v * (1 - z_s**2);  dq = sum_s dz_s;  dh += dq @ W_q
+                   dv = sum_t sum_{n,s} de_s * z_s;  dW_q = sum_t dq.T @ h;  dP = sum_t dz
     (1') dot: dM += dP;  general: dW_a = sum_{n,s} dP_s.T M_s, dM += dP @ W_a
          additive: dU = sum_{n,s} dP_s.T M_s, dM += dP @ U
 
@@ -37,7 +38,7 @@ previous state and fed c into its gates instead; both are attention with an addi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -121,42 +122,73 @@ def step(kind: str, p: Params, mem: Memory, h: Array) -> tuple[Array, dict[str, 
     return ht, cache
 
 
+@dataclass
+class Backward:
+    """The per-step quantities of (5')-(2') whose sums over t are formed after the loop, as one
+    batched product each instead of T broadcasts of (N, S, K): da and dc of every step, de
+    (dot, general) or dq (additive), and the additive score's dP and dv, summed in place."""
+
+    da: list[Array] = field(default_factory=list)
+    dc: list[Array] = field(default_factory=list)
+    de: list[Array] = field(default_factory=list)
+    dq: list[Array] = field(default_factory=list)
+    dkeys: Array | None = None
+    dv: Array | None = None
+
+
 def step_backward(
-    kind: str, p: Params, mem: Memory, cache: dict[str, Array], dht: Array, grads: Params,
-    dM: Array, dkeys: Array,
-) -> Array:  # fmt: skip
-    """(5')-(2') for one step; adds into ``grads``, ``dM`` and ``dkeys`` and returns dh."""
+    kind: str, p: Params, mem: Memory, cache: dict[str, Array], dht: Array, acc: Backward
+) -> Array:
+    """(5')-(2') for one step: returns dh and records into ``acc`` what `finish_backward` sums."""
     K = mem.M.shape[2]
     da = dht * tanh_grad(cache["ht"])  # (5')
-    grads["combine"] += da.T @ cache["ch"]
     dch = da @ p["combine"]
     dc, dh = dch[:, :K], dch[:, K:]
     alpha = cache["alpha"]
     dalpha = (mem.M @ dc[:, :, None])[:, :, 0]  # (4')
-    dM += alpha[:, :, None] * dc[:, None, :]
     de = alpha * (dalpha - (alpha * dalpha).sum(axis=1, keepdims=True))  # (3')
-    h = cache["h"]
+    acc.da.append(da)
+    acc.dc.append(dc)
     if kind == "additive":
         z = tanh(mem.keys + cache["q"][:, None, :])  # (2) again
-        grads["v"] += np.einsum("ns,nsa->a", de, z)  # (2')
+        dv = np.einsum("ns,nsa->a", de, z)  # (2')
         dz = de[:, :, None] * p["v"] * tanh_grad(z)
-        dkeys += dz
+        acc.dkeys = dz if acc.dkeys is None else acc.dkeys + dz
+        acc.dv = dv if acc.dv is None else acc.dv + dv
         dq = dz.sum(axis=1)
-        grads["query"] += dq.T @ h
-        dh = dh + dq @ p["query"]
+        acc.dq.append(dq)
+        return dh + dq @ p["query"]
+    acc.de.append(de)
+    return dh + (de[:, None, :] @ mem.keys)[:, 0, :]  # (2')
+
+
+def _over_steps(per_step: list[Array]) -> Array:
+    """Steps recorded in reverse, as (N, T, ...) in time order."""
+    return np.stack(per_step[::-1], axis=1)
+
+
+def finish_backward(
+    kind: str, p: Params, mem: Memory, caches: list[dict[str, Array]], acc: Backward
+) -> tuple[Params, Array]:
+    """The sums over t of (5')-(2') and (1'): the parameters' gradients and dM (N, S, K)."""
+    N, S, K = mem.M.shape
+    alpha = np.stack([c["alpha"] for c in caches], axis=2)  # (N, S, T)
+    h = np.stack([c["h"] for c in caches], axis=1)  # (N, T, H)
+    ch = np.stack([c["ch"] for c in caches], axis=1)
+    da = _over_steps(acc.da)
+    grads = {"combine": da.reshape(-1, da.shape[2]).T @ ch.reshape(-1, ch.shape[2])}  # (5')
+    dM = alpha @ _over_steps(acc.dc)  # (4') dM_s = sum_t alpha_s dc
+    if kind == "additive":
+        dq = _over_steps(acc.dq)
+        grads["query"] = dq.reshape(-1, dq.shape[2]).T @ h.reshape(-1, h.shape[2])  # (2')
+        grads["v"] = acc.dv
+        dkeys = acc.dkeys
     else:
-        dh = dh + (de[:, None, :] @ mem.keys)[:, 0, :]  # (2')
-        dkeys += de[:, :, None] * h[:, None, :]
-    return dh
-
-
-def finish_backward(kind: str, p: Params, mem: Memory, grads: Params, dM: Array, dkeys: Array):
-    """(1'): the key projection's gradient and its share of dM, once after the step loop."""
+        de = np.stack(acc.de[::-1], axis=2)  # (N, S, T)
+        dkeys = de @ h  # (2') dP_s = sum_t de_s h
     if kind == "dot":
-        dM += dkeys  # (1')
-        return
+        return grads, dM + dkeys  # (1')
     name = "weight" if kind == "general" else "key"
-    K = mem.M.shape[2]
     flat = dkeys.reshape(-1, dkeys.shape[2])
-    grads[name] += flat.T @ mem.M.reshape(-1, K)  # (1')
-    dM += (flat @ p[name]).reshape(dM.shape)
+    grads[name] = flat.T @ mem.M.reshape(-1, K)  # (1')
+    return grads, dM + (flat @ p[name]).reshape(N, S, K)

@@ -62,9 +62,9 @@ class _Stepper:
         self.mem, self.states, _, _ = model.encode(src, src_lengths, need_cache=False)
         n = len(src_lengths)
         H = model.decoder.layer.hidden_size
-        self.feed = (
-            None if model.kind is None else np.zeros((n, H), model.params["readout.bias"].dtype)
-        )
+        dtype = model.params["readout.bias"].dtype
+        self.feed = None if model.kind is None else np.zeros((n, H), dtype)
+        self.wf = None if model.kind is None else model.decoder.feed_weight()
 
     def expand(self, rows: Array) -> None:
         self.mem, self.states = _rows(self.mem, self.states, rows)
@@ -79,7 +79,9 @@ class _Stepper:
     def __call__(self, tokens: Array) -> Array:
         model = self.model
         xe = model.decoder.project_tokens(model.params["tgt_embed"][tokens])
-        ht, self.states, _, _, _ = decoder.step(model.decoder, self.mem, xe, self.states, self.feed)
+        ht, self.states, _, _, _ = decoder.step(
+            model.decoder, self.mem, xe, self.states, self.feed, self.wf
+        )
         if self.feed is not None:
             self.feed = ht
         return log_softmax(model.readout(ht))

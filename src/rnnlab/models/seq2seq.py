@@ -227,6 +227,11 @@ class Seq2Seq:
 
     # -- loss ------------------------------------------------------------------------------------
 
+    def loss(self, src: Array, src_lengths: Array, tgt_in: Array, tgt_out: Array) -> float:
+        """(7) without the backward pass: the mean cross-entropy per real target step."""
+        logits, _ = self.forward(src, src_lengths, tgt_in)
+        return softmax_cross_entropy(logits, tgt_out, np.asarray(tgt_out) != 0)[0]
+
     def loss_and_grads(
         self, src: Array, src_lengths: Array, tgt_in: Array, tgt_out: Array
     ) -> tuple[float, Params, Array]:

@@ -46,8 +46,9 @@ class Decoder:
     embed: int
 
     def feed_weight(self) -> Array:
-        """W_f: the columns of layer 0's W_ih that read the fed-back ht (G*H, H)."""
-        return self.layer.params["weight_ih_l0"][:, self.embed :]
+        """W_f: the columns of layer 0's W_ih that read the fed-back ht (G*H, H), as a
+        contiguous copy (a column slice would be copied again by every product)."""
+        return np.ascontiguousarray(self.layer.params["weight_ih_l0"][:, self.embed :])
 
     def embed_weight(self) -> Array:
         """W_e: the columns of layer 0's W_ih that read the embedded token (G*H, E)."""
@@ -61,11 +62,17 @@ class Decoder:
 
 
 def step(
-    dec: Decoder, mem: attention.Memory | None, xe: Array, states: list[State], feed: Array | None
+    dec: Decoder,
+    mem: attention.Memory | None,
+    xe: Array,
+    states: list[State],
+    feed: Array | None,
+    wf: Array | None,
 ) -> tuple[Array, list[State], list[StepCache], dict[str, Array] | None, list[Array]]:
-    """(1)-(4) for one step: (ht, new states, cell caches, attention cache, layer inputs)."""
+    """(1)-(4) for one step: (ht, new states, cell caches, attention cache, layer inputs).
+    ``wf`` is `Decoder.feed_weight` (taken once per sequence, not per step)."""
     layer, cell = dec.layer, dec.layer.cell
-    xp = xe if feed is None else xe + feed @ dec.feed_weight().T  # (1)
+    xp = xe if feed is None else xe + feed @ wf.T  # (1)
     inp = feed if feed is not None else xe[:, :0]  # what W_f read (nothing without feeding)
     new_states, caches, inputs = [], [], [inp]
     for index in range(layer.num_layers):
@@ -105,8 +112,9 @@ def run(
     outs = np.empty((T, N, H), emb.dtype)
     per_step: list[tuple[list[StepCache], list[Array]]] = []
     att_caches = []
+    wf = None if feed is None else dec.feed_weight()
     for t in range(T):
-        ht, states, caches, att_cache, inputs = step(dec, mem, xe[t], states, feed)
+        ht, states, caches, att_cache, inputs = step(dec, mem, xe[t], states, feed, wf)
         outs[t] = ht
         per_step.append((caches, inputs))
         if att_cache is not None:
@@ -134,17 +142,15 @@ def backward(
     dstates = [tuple(np.zeros((N, size), dht.dtype) for size in cell.state_sizes())] * L
     dxp = [np.empty((T, N, p["weight_hh"].shape[0]), dht.dtype) for p in params]
     dhp = [np.empty_like(a) for a in dxp]
-    agrads = {k: np.zeros_like(v) for k, v in dec.attn.items()}
-    dM = dkeys = None
-    if mem is not None:
-        dM, dkeys = np.zeros_like(mem.M), np.zeros_like(mem.keys)
+    acc = attention.Backward()
     dfeed = np.zeros((N, layer.hidden_size), dht.dtype)
+    wf = None if dec.kind is None else dec.feed_weight()
     for t in range(T - 1, -1, -1):
         if dec.kind is None:
             dh = dht[t]  # (4')
         else:
             dh = attention.step_backward(
-                dec.kind, dec.attn, mem, cache.attn[t], dht[t] + dfeed, agrads, dM, dkeys
+                dec.kind, dec.attn, mem, cache.attn[t], dht[t] + dfeed, acc
             )  # (4')
         for index in range(L - 1, -1, -1):
             ds = dstates[index]
@@ -156,10 +162,11 @@ def backward(
             if index > 0:
                 dh = dxp_t @ params[index]["weight_ih"]  # (3')
         if dec.kind is not None:
-            dfeed = dxp[0][t] @ dec.feed_weight()  # (1')
+            dfeed = dxp[0][t] @ wf  # (1')
+    dM = None
     if mem is not None:
-        attention.finish_backward(dec.kind, dec.attn, mem, agrads, dM, dkeys)
-    grads.update({f"attn.{k}": v for k, v in agrads.items()})
+        agrads, dM = attention.finish_backward(dec.kind, dec.attn, mem, cache.attn, acc)
+        grads.update({f"attn.{k}": v for k, v in agrads.items()})
     _weight_grads(dec, cache, params, dxp, dhp, grads)
     demb = (dxp[0].reshape(T * N, -1) @ dec.embed_weight()).reshape(T, N, -1)  # (1')
     return demb, dstates, dM
