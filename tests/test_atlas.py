@@ -105,11 +105,14 @@ def test_two_shards_merged_equal_the_unsharded_sweep(tmp_path):
 
 
 def test_merging_files_of_other_settings_is_refused(tmp_path):
-    from rnnlab.experiments.store import Store
+    from rnnlab.experiments.store import COLUMNS, Store
 
+    row = dict.fromkeys(COLUMNS, 0) | {"task": "adding", "cell": "rnn", "version": "x",
+                                        "config": "{}", "init": None, "gradflow": None}  # fmt: skip
     for name, hidden in (("a", 4), ("b", 8)):
         with Store(tmp_path / f"{name}.sqlite") as store:
             store.check_settings({"hidden": hidden})
+            store.add_run(row)  # settings are recorded with a sweep's first row
     with pytest.raises(ValueError, match="other settings"):
         merged_rows([str(tmp_path / "a.sqlite"), str(tmp_path / "b.sqlite")])
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 
+from ..files import check_writable_file
+from ._args import path
+
 NAME = "bench"
 ORDER = 80
 
@@ -51,7 +54,7 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         help="grid: the layer grid (default); charlm: a character-LM training step (V=80, "
         "H=256, B=32, k=100) and sampling 2,000 characters at batch 1, against torch",
     )
-    parser.add_argument("--json", metavar="FILE", help="also write every number to FILE")
+    parser.add_argument("--json", type=path, metavar="FILE", help="also write every number to FILE")
     return parser
 
 
@@ -64,6 +67,8 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"cells: expected some of {', '.join(CELLS)}, got {args.cells!r}")
     if args.threads < 1 or args.rounds < 1:
         raise ValueError("threads and rounds: expected positive integers")
+    if args.json:
+        check_writable_file(args.json, "--json")
     shapes = _shapes(args.shapes) if args.shapes else (QUICK_SHAPES if args.quick else SHAPES)
     try:
         import torch  # noqa: F401

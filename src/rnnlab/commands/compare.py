@@ -7,6 +7,7 @@ import argparse
 from ..data import make_dataset
 from ..experiments.plan import SweepSettings
 from ..experiments.spec import parse_cells, parse_ints, parse_names
+from ._args import path
 
 NAME = "compare"
 ORDER = 30
@@ -14,7 +15,9 @@ ORDER = 30
 
 def add_execution_arguments(parser: argparse.ArgumentParser) -> None:
     """The options `compare` and `why` share: where rows go and where runs execute."""
-    parser.add_argument("--out", default="report", help="report directory (default: report/)")
+    parser.add_argument(
+        "--out", type=path, default="report", help="report directory (default: report/)"
+    )
     parser.add_argument(
         "--scheduler",
         metavar="tcp://HOST:PORT",
@@ -63,7 +66,7 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser.add_argument("--batch", type=int, help="batch size (default: rnnlab train's)")
     parser.add_argument("--lr", type=float, help="learning rate (default: rnnlab train's)")
     parser.add_argument("--eval-every", type=int, help="evaluate every N updates")
-    parser.add_argument("--db", default="results.sqlite", help="SQLite results file")
+    parser.add_argument("--db", type=path, default="results.sqlite", help="SQLite results file")
     parser.add_argument(
         "--match-params",
         action="store_true",

@@ -7,7 +7,9 @@ import json
 from typing import Any
 
 from ..experiments.spec import parse_cells
+from ..files import check_writable_file
 from ..gradflow import ratio_at
+from ._args import path
 
 NAME = "gradflow"
 ORDER = 40
@@ -35,9 +37,14 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser.add_argument("--hidden", type=int, default=16)
     parser.add_argument("--seed", type=int, default=0, help="initialisation seed")
     parser.add_argument(
-        "--run", action="append", default=[], metavar="DIR", help="a trained run (repeatable)"
+        "--run",
+        type=path,
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="a trained run (repeatable)",
     )
-    parser.add_argument("--json", metavar="FILE", help="also write every number to FILE")
+    parser.add_argument("--json", type=path, metavar="FILE", help="also write every number to FILE")
     return parser
 
 
@@ -69,6 +76,8 @@ def format_rows(results: list[dict[str, Any]]) -> list[str]:
 def run(args: argparse.Namespace) -> int:
     from ..experiments.diagnose import diagnose_config, diagnose_trained
 
+    if args.json:
+        check_writable_file(args.json, "--json")
     results = []
     for spec in parse_cells(args.cells):
         config = {
@@ -82,7 +91,9 @@ def run(args: argparse.Namespace) -> int:
         results.append({"cell": spec.text, "phase": "init", **diagnose_config(config)})
     for run_dir in args.run:
         diag = diagnose_trained(run_dir)
-        results.append({"cell": f"{diag['cell']} [{run_dir}]", "phase": "trained", **diag})
+        results.append(
+            {**diag, "cell": f"{diag['cell']} [{run_dir}]", "phase": "trained", "run": str(run_dir)}
+        )
     print(f"gradient flow on {args.task}, T={args.length} (a fixed batch of sequences)")
     print("\n".join(format_rows(results)))
     if args.json:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ._args import path
+
 NAME = "report"
 ORDER = 35
 
@@ -22,11 +24,12 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--db",
+        type=path,
         nargs="+",
         default=["results.sqlite"],
         help="SQLite results file(s); several (the shards of one sweep) are merged",
     )
-    parser.add_argument("--out", default="report", help="report directory")
+    parser.add_argument("--out", type=path, default="report", help="report directory")
     return parser
 
 
@@ -34,16 +37,18 @@ def run(args: argparse.Namespace) -> int:
     from ..experiments.driver import PLOT_LINE
     from ..experiments.merge import merged_rows
     from ..experiments.report import plot_available, write_report
+    from ..files import check_writable_dir
 
-    for path in args.db:
-        if not Path(path).exists():
-            raise ValueError(f"--db: {path} does not exist")
+    for db in args.db:
+        if not Path(db).is_file():
+            raise ValueError(f"--db: {db} does not exist or is not a file")
+    check_writable_dir(args.out, "--out")
     if not plot_available():
         print(PLOT_LINE)
         return 1
     rows, settings = merged_rows(args.db)
     if not rows:
-        raise ValueError(f"--db: {', '.join(args.db)} holds no finished runs")
+        raise ValueError(f"--db: {', '.join(map(str, args.db))} holds no finished runs")
     path = write_report(rows, args.out, settings=settings)
     print(f"report: {path} and {path.parent / 'README.md'}")
     return 0

@@ -7,14 +7,15 @@ import sys
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 from ..data import dataset_class
 from ..init import INITS
 from ..models import cell_choices
 from ..optim import OPTIMIZERS, SCHEDULES
 from ..training import TrainConfig, train_run
-from ..training.run import read_config
+from ..training.run import saved_config
+from ._args import path
 from ._data_flags import add_data_flags, data_options
 
 NAME = "train"
@@ -54,9 +55,19 @@ _TASK_OPTIONS = ("variant", "bits", "test_size")
 
 
 def _clip(text: str) -> float | None:
-    if text.lower() in ("none", "off", "0"):
+    if text.lower() in ("none", "off"):
         return None
-    return float(text)
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a positive number or none, got {text!r}"
+        ) from None
+    if not value > 0:  # 0 would mean "off" in some tools and "zero every gradient" in others
+        raise argparse.ArgumentTypeError(
+            f"expected a positive number (use 'none' to switch clipping off), got {text!r}"
+        )
+    return value
 
 
 def _option(text: str) -> tuple[str, Any]:
@@ -89,19 +100,13 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-
-    def error(message: str) -> NoReturn:  # one line, like the library's errors
-        print(f"rnnlab {NAME}: error: {message}", file=sys.stderr)
-        sys.exit(2)
-
-    p.error = error  # type: ignore[method-assign]
     _add_arguments(p.add_argument)
     return p
 
 
 def _add_arguments(a: Callable[..., Any]) -> None:
     """Every flag of ``rnnlab train``, in the order its help lists them."""
-    a("--config", type=Path, help="TOML file with the same settings (flags override it)")
+    a("--config", type=path, help="TOML file with the same settings (flags override it)")
     a("--task", help="task name (see `rnnlab tasks`)")
     a("--data", help="dataset name (see `rnnlab data`) or a path to a UTF-8 text file")
     a("--minutes", type=float, help="time budget: after M minutes, evaluate once more and stop")
@@ -121,14 +126,17 @@ def _add_arguments(a: Callable[..., Any]) -> None:
     a("--momentum", type=float, help="momentum (sgd, rmsprop)")
     a("--weight-decay", type=float, help="L2 weight decay (default 0)")
     a("--schedule", choices=sorted(SCHEDULES), help="learning-rate schedule (default constant)")
-    a("--clip", type=_clip, help="clipping threshold, 'none' for off (default 1.0)")
+    a("--clip", type=_clip, help="clipping threshold > 0, 'none' for off (default 1.0)")
     a("--clip-mode", choices=("norm", "value"), help="global norm (default) or per value")
     a("--seed", type=int, help="seed of everything random (default 0)")
     a("--eval-every", type=int, help="evaluate every N updates (default 100)")
     a("--checkpoint-every", type=int, help="checkpoint every N updates (default 500)")
     a("--tbptt", type=int, help="truncated BPTT window in steps (default: full BPTT)")
-    a("--regularizer", choices=("pascanu",),
-      help="add Pascanu et al. 2013's Omega (keeps the error's norm through time) to the loss")
+    a(
+        "--regularizer",
+        choices=("pascanu",),
+        help="add Pascanu et al. 2013's Omega (keeps the error's norm through time) to the loss",
+    )
     a("--reg-weight", type=float, help="Omega's weight (PMB13's alpha; default 1)")
     a("--no-early-stop", dest="early_stop", action="store_const", const=False)
     a("--dtype", choices=("float64", "float32"), help="default float64")
@@ -146,7 +154,7 @@ def _add_arguments(a: Callable[..., Any]) -> None:
     a("--option", type=_option, action="append", default=[], metavar="KEY=VALUE",
       help="any other task option, or dataset option with --data (repeatable)")  # fmt: skip
     add_data_flags(a)
-    a("--out", type=Path, help="run directory (without it nothing is written)")
+    a("--out", type=path, help="run directory (without it nothing is written)")
     a("--resume", action="store_true", help="continue the run in --out from its checkpoint")
     a("--quiet", action="store_true", help="no progress bar")
 
@@ -157,6 +165,8 @@ def _load_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(f)
     except OSError as exc:
         raise ValueError(f"config: cannot read {path} ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise ValueError(f"config: {path} is not a TOML file (not UTF-8 text)") from None
     except tomllib.TOMLDecodeError as exc:
         raise ValueError(f"config: {path} is not valid TOML ({exc})") from None
 
@@ -165,8 +175,9 @@ def settings(args: argparse.Namespace) -> TrainConfig:
     """Saved config (with --resume) or the dataset's defaults < TOML file < flags."""
     data: dict[str, Any] = {}
     toml = {} if args.config is None else _load_toml(args.config)
-    if args.resume and args.out is not None and (args.out / "config.json").exists():
-        data = read_config(args.out).to_dict()
+    saved = saved_config(args.out) if args.resume and args.out is not None else None
+    if saved is not None:  # config.json, or if it was lost the newest checkpoint's copy
+        data = saved.to_dict()
     toml_options = toml.get("data_options") if isinstance(toml.get("data_options"), dict) else {}
     dataset_options = data_options(args)  # the flags given; merged into the saved ones below
     if not data:  # a new dataset run starts from the dataset's defaults

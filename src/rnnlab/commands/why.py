@@ -12,6 +12,7 @@ import argparse
 
 from ..experiments.plan import SweepSettings
 from ..experiments.spec import parse_cells
+from ._args import path
 from .compare import add_execution_arguments
 
 NAME = "why"
@@ -54,7 +55,7 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--db", default="why.sqlite", help="SQLite results file")
+    parser.add_argument("--db", type=path, default="why.sqlite", help="SQLite results file")
     parser.add_argument("--seeds", type=int, default=WHY_SEEDS, help="seeds 0..N-1")
     parser.add_argument(
         "--match-params",

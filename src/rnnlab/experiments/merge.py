@@ -34,7 +34,7 @@ def merged_rows(paths: list[str]) -> tuple[list[Row], dict[str, Any]]:
     for path in paths:
         if not Path(path).exists():
             raise ValueError(f"--db: {path} does not exist")
-        with Store(path) as store:
+        with Store(path, readonly=True) as store:
             found = json.loads(store.get_meta("settings") or "{}")
             file_rows = store.runs()
         if settings is None:

@@ -39,8 +39,12 @@ def run_job(job: Job) -> dict[str, Any]:
     """Train one run (in a worker) and return its row; with ``job.diagnose`` also measure the
     gradient flow of the model at initialisation and after training."""
     from .. import __version__
+    from ..backend import set_num_threads
     from ..training import TrainConfig, train_run
 
+    # One thread per run wherever it executes: the fast path picks its weight-gradient product
+    # by thread count, so a run's last bits would otherwise depend on the worker's size.
+    set_num_threads(1)
     config = TrainConfig(**job.config)
     start = time.perf_counter()
     gradflow = curve = None

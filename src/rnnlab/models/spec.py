@@ -21,6 +21,9 @@ def parse_cell(text: str) -> tuple[type[RecurrentLayer], dict[str, Any]]:
     `rnnlab.layers.layer_for`).
     Raises ValueError naming ``cell`` for anything else.
     """
+    kind, colon, variant = str(text).strip().partition(":")
+    if colon and not variant:  # "lstm:" is a typo, not the default variant
+        raise ValueError(f"cell: expected a variant after {kind}:, got {text!r}")
     return layer_for(text)
 
 

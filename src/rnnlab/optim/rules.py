@@ -40,7 +40,7 @@ class SGD(Optimizer):
         dampening: float = 0.0,
         nesterov: bool = False,
     ) -> None:
-        self.momentum = non_negative("momentum", momentum)
+        self.momentum = fraction("momentum", momentum)  # mu >= 1: b grows without bound
         self.dampening = non_negative("dampening", dampening)
         self.nesterov = bool(nesterov)
         if self.nesterov and (self.momentum == 0 or self.dampening != 0):
@@ -135,7 +135,7 @@ class RMSprop(Optimizer):
     ) -> None:
         self.alpha = fraction("alpha", alpha)
         self.eps = non_negative("eps", eps)
-        self.momentum = non_negative("momentum", momentum)
+        self.momentum = fraction("momentum", momentum)  # mu >= 1: b grows without bound
         self.centered = bool(centered)
         super().__init__(params, lr, weight_decay)
 

@@ -9,7 +9,9 @@ round-trip repr and arrays through ``.npz`` unchanged, so nothing is rounded.
 
 Every file is written to a temporary name in the same directory, flushed, fsynced and then
 renamed over the target (``os.replace`` is atomic on POSIX), so a crash leaves either the old
-file or the new one, never half of one.
+file or the new one, never half of one. A checkpoint that cannot be written (disk full, file
+size limit) stops the run with one line; the previous checkpoints are deleted only after the new
+one is whole, so the run resumes from the last one that was.
 """
 
 from __future__ import annotations
@@ -36,11 +38,22 @@ KEEP = 2  # checkpoints kept on disk: the newest two
 _NAME = re.compile(r"^checkpoint-(\d+)\.npz$")
 
 
+def _umask() -> int:
+    mask = os.umask(0o22)
+    os.umask(mask)
+    return mask
+
+
 def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the whole new one."""
+    """Write ``data`` to ``path`` so that readers see the old file or the whole new one.
+
+    The file gets the permissions ``open`` would give it (0666 less the umask), not the 0600
+    of the temporary file it starts as.
+    """
     path = Path(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
@@ -125,10 +138,43 @@ def save_checkpoint(
             raise ValueError(f"checkpoint: {key} is not finite; a checkpoint never holds NaN/inf")
     arrays["meta"] = np.array(json.dumps(meta))
     path = checkpoint_path(out_dir, state.step)
-    atomic_write(path, npz_bytes(arrays))
+    try:
+        atomic_write(path, npz_bytes(arrays))
+    except OSError as exc:
+        kept = list_checkpoints(out_dir)
+        previous = f"{kept[-1][1]} is kept" if kept else "no earlier checkpoint exists"
+        raise ValueError(
+            f"checkpoint: cannot write {path} ({exc.strerror or exc}); {previous}: free space "
+            "and rerun with --resume"
+        ) from None
     for _, old in list_checkpoints(out_dir)[:-KEEP]:
         old.unlink(missing_ok=True)
     return path
+
+
+def _read(path: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """A checkpoint's meta and arrays; raises anything reading a broken file raises."""
+    with np.load(path, allow_pickle=False) as data:
+        arrays = {k: data[k] for k in data.files}
+    meta = json.loads(str(arrays.pop("meta")))
+    if meta.get("format") != FORMAT:
+        raise ValueError(f"format {meta.get('format')!r}, expected {FORMAT}")
+    return meta, arrays
+
+
+def _unreadable(path: Path, exc: Exception) -> ValueError:
+    return ValueError(
+        f"checkpoint: cannot read {path} ({type(exc).__name__}: {exc}); "
+        "delete it to resume from an earlier checkpoint"
+    )
+
+
+def checkpoint_config(path: Path) -> TrainConfig:
+    """The config a checkpoint was written with (what resumes a run whose config.json is lost)."""
+    try:
+        return TrainConfig.from_dict(_read(path)[0]["config"])
+    except Exception as exc:
+        raise _unreadable(path, exc) from None
 
 
 def _generator(saved: dict[str, Any]) -> np.random.Generator:
@@ -146,11 +192,7 @@ def load_checkpoint(
     the model and optimizer are changed only once everything has been read and checked.
     """
     try:
-        with np.load(path, allow_pickle=False) as data:
-            arrays = {k: data[k] for k in data.files}
-        meta = json.loads(str(arrays.pop("meta")))
-        if meta.get("format") != FORMAT:
-            raise ValueError(f"format {meta.get('format')!r}, expected {FORMAT}")
+        meta, arrays = _read(path)
         saved = TrainConfig.from_dict(meta["config"])
         params = {k[6:]: v for k, v in arrays.items() if k.startswith("param/")}
         opt_state = {k[4:]: v for k, v in arrays.items() if k.startswith("opt/")}
@@ -171,10 +213,7 @@ def load_checkpoint(
             carried={k[8:]: v for k, v in arrays.items() if k.startswith("carried/")},
         )
     except Exception as exc:  # truncated zip, bad JSON, missing key: all "corrupt"
-        raise ValueError(
-            f"checkpoint: cannot read {path} ({type(exc).__name__}: {exc}); "
-            "delete it to resume from an earlier checkpoint"
-        ) from None
+        raise _unreadable(path, exc) from None
     diffs = config.differences(saved)
     if diffs:
         raise ValueError(f"checkpoint: {path} belongs to another configuration ({diffs[0]})")

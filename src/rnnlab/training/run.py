@@ -23,12 +23,14 @@ from typing import Any
 import numpy as np
 
 from .. import __version__
+from ..files import check_writable_dir, make_dir, run_lock
 from ..models import SequenceModel
 from ..optim import Optimizer, make_optimizer
 from ..validation import all_finite
 from .checkpoint import (
     atomic_write,
     atomic_write_text,
+    checkpoint_config,
     list_checkpoints,
     load_checkpoint,
     npz_bytes,
@@ -76,13 +78,65 @@ def metrics_csv(history: list[Row]) -> str:
     return buffer.getvalue()
 
 
+def _read_json(path: Path) -> Any:
+    """A JSON file of a run directory, or ValueError naming it and what is wrong."""
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ValueError(f"out: cannot read {path} ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise ValueError(f"out: {path} is not a JSON file (not UTF-8 text)") from None
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"out: {path} is not valid JSON ({exc})") from None
+
+
 def read_config(out_dir: Path) -> TrainConfig:
     path = Path(out_dir) / "config.json"
+    data = _read_json(path)
     try:
-        data = json.loads(path.read_text())
-    except (OSError, json.JSONDecodeError) as exc:
-        raise ValueError(f"out: cannot read {path} ({exc})") from None
-    return TrainConfig.from_dict(data)
+        return TrainConfig.from_dict(data)
+    except ValueError as exc:
+        raise ValueError(f"out: {path}: {exc}") from None
+
+
+def saved_config(out_dir: Path) -> TrainConfig | None:
+    """The config of the run in ``out_dir``: its config.json, or if that is lost the copy in its
+    newest checkpoint; None if the directory holds neither."""
+    out = Path(out_dir)
+    if (out / "config.json").exists():
+        return read_config(out)
+    checkpoints = list_checkpoints(out) if out.is_dir() else []
+    return checkpoint_config(checkpoints[-1][1]) if checkpoints else None
+
+
+# result.json fields a caller reads: the types they must have, and those types in words.
+_NUMBER = (int, float)
+_RESULT_FIELDS: dict[str, tuple[tuple[type, ...], str]] = {
+    "solved": ((bool,), "true or false"),
+    "steps_run": ((int,), "an integer"),
+    "params": ((int,), "an integer"),
+    "wall_time": (_NUMBER, "a number"),
+    "metric": ((*_NUMBER, type(None)), "a number or null"),
+    "steps_to_solve": ((int, type(None)), "an integer or null"),
+}
+
+
+def _is(value: Any, types: tuple[type, ...]) -> bool:
+    # JSON true/false are Python bools, which are ints: only "solved" may be one.
+    return isinstance(value, types) and (bool in types or not isinstance(value, bool))
+
+
+def read_result(path: Path) -> dict[str, Any]:
+    """A finished run's result.json, checked: ValueError naming the file and the bad field."""
+    data = _read_json(path)
+    if not isinstance(data, dict):
+        raise ValueError(f"out: {path}: expected a JSON object, got {type(data).__name__}")
+    for key, (types, words) in _RESULT_FIELDS.items():
+        if key not in data:
+            raise ValueError(f"out: {path}: field {key!r} is missing")
+        if not _is(data[key], types):
+            raise ValueError(f"out: {path}: field {key!r} is {data[key]!r}, expected {words}")
+    return data
 
 
 def _prepare(out: Path, config: TrainConfig, resume: bool) -> dict[str, Any] | None:
@@ -99,16 +153,12 @@ def _prepare(out: Path, config: TrainConfig, resume: bool) -> dict[str, Any] | N
             f"out: {out} already holds a run; pass --resume to continue it "
             "or choose another directory"
         )
-    diffs = config.differences(read_config(out))
+    saved = saved_config(out)
+    diffs = [] if saved is None else config.differences(saved)
     if diffs:
         raise ValueError(f"resume: {out} holds a different configuration ({'; '.join(diffs)})")
     result = out / "result.json"
-    if result.exists():
-        try:
-            return json.loads(result.read_text())
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"resume: cannot read {result} ({exc})") from None
-    return None
+    return read_result(result) if result.exists() else None
 
 
 def _writers(
@@ -139,9 +189,28 @@ def train_run(
     With ``out_dir`` the run directory is written (see the module docstring); an existing run
     there is an error unless ``resume``, which continues it from its newest checkpoint (or
     returns its result if it had finished). Without ``out_dir`` nothing is written.
+
+    The run holds an exclusive lock on ``out_dir`` (`rnnlab.files.run_lock`) from before its
+    checks until its last write: a second run on the same directory is refused.
     """
-    out = None if out_dir is None else Path(out_dir)
-    problem = make_problem(config)
+    problem = make_problem(config)  # a bad data or task option fails before any file exists
+    if out_dir is None:
+        return _train(config, problem, None, resume, progress)
+    out = check_writable_dir(out_dir, "out")
+    created = not out.exists()
+    make_dir(out, "out")
+    try:
+        with run_lock(out):
+            return _train(config, problem, out, resume, progress)
+    except BaseException:
+        if created and not any(out.iterdir()):  # refused before writing: leave no trace
+            out.rmdir()
+        raise
+
+
+def _train(
+    config: TrainConfig, problem: Problem, out: Path | None, resume: bool, progress: bool
+) -> dict[str, Any]:
     init_rng, train_rng, test_rng = streams(config.seed)
     model = problem.build_model(config, init_rng)
     optimizer = make_run_optimizer(config, model)
@@ -153,7 +222,6 @@ def train_run(
         checkpoints = list_checkpoints(out) if out.is_dir() else []
         if checkpoints:  # everything is read and checked before any file changes
             state = load_checkpoint(checkpoints[-1][1], config, model, optimizer)
-        out.mkdir(parents=True, exist_ok=True)
         atomic_write_text(out / "config.json", json.dumps(config.to_dict(), indent=2) + "\n")
         atomic_write_text(out / "metrics.csv", metrics_csv(state.history))
         for name, text in problem.run_files().items():
