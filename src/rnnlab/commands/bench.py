@@ -47,6 +47,13 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser.add_argument(
         "--no-compile", action="store_true", help="skip the compile-time subprocesses"
     )
+    parser.add_argument(
+        "--workload",
+        choices=("grid", "charlm"),
+        default="grid",
+        help="grid: the layer grid (default); charlm: a character-LM training step (V=80, "
+        "H=256, B=32, k=100) and sampling 2,000 characters at batch 1, against torch",
+    )
     parser.add_argument("--json", type=path, metavar="FILE", help="also write every number to FILE")
     return parser
 
@@ -67,6 +74,8 @@ def run(args: argparse.Namespace) -> int:
         import torch  # noqa: F401
     except ImportError as exc:
         raise ValueError("bench needs torch (pip install rnnlab[torch])") from exc
+    if args.workload == "charlm":
+        return _charlm(args)
     results = run_benchmark(
         threads=args.threads,
         rounds=min(args.rounds, 5) if args.quick else args.rounds,
@@ -94,3 +103,17 @@ def _shapes(text: str) -> tuple[tuple[int, int, int], ...]:
     if not shapes:
         raise ValueError(f"shapes: expected at least one batch x time x hidden, got {text!r}")
     return tuple(shapes)
+
+
+def _charlm(args: argparse.Namespace) -> int:
+    from ..bench.charlm import run_charlm
+    from ..bench.timing import machine
+
+    meta = {"threads": args.threads, "rounds": args.rounds, **machine()}
+    print(f"rnnlab bench --workload charlm: {meta['cpu']}, load {meta['loadavg']}")
+    rows = run_charlm(args.threads, min(args.rounds, 5) if args.quick else args.rounds, print)
+    meta["loadavg_end"] = machine()["loadavg"]
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as fh:
+            json.dump({"meta": meta, "rows": rows}, fh, indent=1)
+    return 0

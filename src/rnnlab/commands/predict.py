@@ -1,9 +1,15 @@
-"""``rnnlab predict``: run a trained model of a finished run directory on new input."""
+"""``rnnlab predict``: run a trained model of a finished run directory on new input.
+
+What it does depends on the run's dataset kind: spelling to sound (seq2seq) pronounces words;
+sentiment labels snippets.
+"""
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
+import sys
 from pathlib import Path
 
 from ..data import dataset_class
@@ -19,13 +25,16 @@ ORDER = 12
 def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser = sub.add_parser(
         NAME,
-        help="run a trained model on new input (cmudict: --word spells a word out in phonemes)",
+        help="run a trained model on new input (cmudict: --word WORD; sentiment: --text)",
         description=(
             "Load the trained model of a finished `rnnlab train --data ...` run and apply it.\n"
             "Spelling to sound (--data cmudict): --word WORD prints its phonemes "
             "(beam search with --beam N; default: the run's evaluation setting); --score test "
             "scores every held-out word (PER, WER).\n"
+            "Sentiment (--data rotten_tomatoes): --text SNIPPET (repeatable) or --file (one "
+            "snippet per line) prints each label and its probability.\n"
             "Example: rnnlab predict --run runs/g2p --word rhythm\n"
+            '         rnnlab predict --run runs/rt --text "A three-hour cinema master class."\n'
             "         rnnlab predict --run runs/g2p --score test --beam 5"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -40,6 +49,9 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         choices=("valid", "test"),
         help="instead: PER and WER on every validation or held-out (test) word",
     )
+    parser.add_argument("--text", action="append", help="a snippet to label (repeatable)")
+    parser.add_argument("--file", type=Path, help="snippets to label, one per line (UTF-8)")
+    parser.add_argument("--json", action="store_true", help="sentiment: one JSON list")
     return parser
 
 
@@ -61,7 +73,32 @@ def _predict_words(args: argparse.Namespace, config: TrainConfig) -> int:
     return 0
 
 
-PREDICTORS = {"seq2seq": _predict_words}  # dataset kind -> what predict does with its runs
+def _predict_snippets(args: argparse.Namespace, config: TrainConfig) -> int:
+    from ..data.sentiment import LABELS, classify, load_sentiment_model
+    from ..data.text import read_text
+
+    snippets = list(args.text or [])
+    if args.file is not None:
+        snippets += [line for line in read_text(args.file, "file").splitlines() if line.strip()]
+    if not snippets or not all(s.strip() for s in snippets):
+        raise ValueError("text: expected at least one non-empty snippet (--text or --file)")
+    model, vocab = load_sentiment_model(args.run, config)
+    rows = [
+        {"text": s, "label": LABELS[int(p.argmax())], "probability": float(p.max())}
+        for s, p in zip(snippets, classify(model, vocab, snippets), strict=True)
+    ]
+    if args.json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return 0
+    for row in rows:
+        sys.stdout.write(f"{row['label']:<7}{row['probability']:.3f}  {row['text']}\n")
+    return 0
+
+
+PREDICTORS = {
+    "seq2seq": _predict_words,
+    "sentiment": _predict_snippets,
+}  # dataset kind -> what predict does with its runs
 
 
 def run(args: argparse.Namespace) -> int:

@@ -109,7 +109,7 @@ def _add_arguments(a: Callable[..., Any]) -> None:
     a("--config", type=path, help="TOML file with the same settings (flags override it)")
     a("--task", help="task name (see `rnnlab tasks`)")
     a("--data", help="dataset name (see `rnnlab data`) or a path to a UTF-8 text file")
-    a("--minutes", type=float, help="stop at the first evaluation after this many minutes")
+    a("--minutes", type=float, help="time budget: after M minutes, evaluate once more and stop")
     a("--length", type=int, help="the task's length or lag (T, p, delay)")
     a("--cell", help=f"cell[:variant], one of {cell_choices()} (default lstm)")
     a("--init", help=f"initialisation: {', '.join(INITS)}")

@@ -15,9 +15,13 @@ from __future__ import annotations
 
 import abc
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+import numpy as np
+
 if TYPE_CHECKING:
+    from ..models import SequenceModel
     from ..training.config import TrainConfig
     from ..training.problem import Problem
 
@@ -89,3 +93,16 @@ class Dataset(abc.ABC):
             "metric": cls.metric.as_dict(),
             "baselines": list(cls.baseline_names),
         }
+
+
+def load_params(run: Path, model: SequenceModel) -> None:
+    """Copy a finished run's ``params.npz`` into ``model``; one ValueError if it is missing."""
+    path = Path(run) / "params.npz"
+    if not path.exists():
+        raise ValueError(f"run: {run} has no params.npz (the run has not finished)")
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            params = {k: data[k] for k in data.files}
+    except Exception as exc:
+        raise ValueError(f"run: cannot read {path} ({type(exc).__name__}: {exc})") from None
+    model.load_params(params)

@@ -11,6 +11,7 @@ from .classification import Digits, JapaneseVowels, SequenceFile
 from .cmudict import CMUdict
 from .forecasting import CO2, CsvSeries, Sunspots
 from .music import Chorales
+from .sentiment import RottenTomatoes
 from .shakespeare import Shakespeare
 from .tagged import Brown, TaggedFile
 from .tagged_files import FORMATS, guess_format
@@ -18,7 +19,17 @@ from .text import TextFile
 
 DATASETS: dict[str, type[Dataset]] = {
     cls.name: cls
-    for cls in (Shakespeare, Brown, Sunspots, CO2, JapaneseVowels, Digits, Chorales, CMUdict)
+    for cls in (
+        Shakespeare,
+        RottenTomatoes,
+        Brown,
+        Sunspots,
+        CO2,
+        JapaneseVowels,
+        Digits,
+        Chorales,
+        CMUdict,
+    )
 }
 # --format of a file given by path: plain text (a language model) or a tagged file.
 FILE_FORMATS = ("text", *FORMATS)

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..files import check_writable_dir
 from .executors import Pool, open_pool
-from .plan import Job, SweepSettings, base_config, count_params, plan_sweep
+from .plan import Job, SweepSettings, base_config, count_params, data_config, plan_sweep
 from .report import plot_available, write_report
 from .store import Store
 from .sweep import SweepOutcome, run_sweep
@@ -47,6 +47,9 @@ def validate(settings: SweepSettings) -> None:
                     f"({model[0]} with {model[2]} init); list it once"
                 )
             seen[model] = spec.text
+    for name in settings.datasets:
+        for spec in settings.cells:
+            count_params(data_config(settings, name, spec))
 
 
 def execute(
@@ -89,6 +92,7 @@ def execute(
         report_settings: dict[str, Any] = {
             **settings.fingerprint(),
             "tasks": {t: list(settings.lengths[t]) for t in settings.tasks},
+            **({"datasets": list(settings.datasets)} if settings.datasets else {}),
             "cells": [c.text for c in settings.cells],
             "seeds": len(settings.seeds),
         }

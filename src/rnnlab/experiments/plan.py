@@ -1,4 +1,5 @@
-"""Plan a sweep: every (task, length, cell, seed) combination becomes one `Job`.
+"""Plan a sweep: every (task, length, cell, seed) combination becomes one `Job`; and every
+(dataset, cell, seed), whose row has the dataset in ``task`` and length 0 (no lag).
 
 A job carries the full `rnnlab.training.TrainConfig` of its run as a plain dict, so it pickles
 to any executor and is stored verbatim in the ``config`` column. Parameter matching
@@ -39,6 +40,9 @@ class SweepSettings:
     match_params: bool = False
     train: dict[str, Any] = field(default_factory=dict)
     gradflow: tuple[str, int] | None = None
+    datasets: tuple[str, ...] = ()  # real datasets (`rnnlab.data`), from their own defaults
+    minutes: float | None = None  # each dataset run's time budget
+    data_hidden: int | None = None  # the datasets' hidden width (None: each dataset's default)
     steps_per_lag: float = 0.0  # the budget grows with the lag: max(steps, steps_per_lag * L)
     diagnose_all: bool = False  # every (task, length, cell)'s first seed records gradient flow
 
@@ -55,12 +59,14 @@ class SweepSettings:
         rule = {"steps_per_lag": self.steps_per_lag} if self.steps_per_lag else {}
         if self.diagnose_all:
             rule["diagnose_all"] = True
+        data = {"minutes": self.minutes, "data_hidden": self.data_hidden} if self.datasets else {}
         return {
             "hidden": self.hidden,
             "steps": self.steps,
             **rule,
             "match_params": self.match_params,
             **{k: self.train[k] for k in sorted(self.train)},
+            **data,
         }
 
 
@@ -115,6 +121,19 @@ def base_config(settings: SweepSettings, task: str, length: int, spec: CellSpec)
     return config
 
 
+def data_config(settings: SweepSettings, name: str, spec: CellSpec) -> dict[str, Any]:
+    """A dataset run: the dataset's defaults, the sweep's training settings, the cell."""
+    from ..data import dataset_class
+
+    config = {**dataset_class(name).defaults, **settings.train, "data": name, "cell": spec.cell}
+    config["init"] = spec.init or config.get("init")
+    if settings.data_hidden is not None:
+        config["hidden"] = settings.data_hidden
+    if settings.minutes is not None:
+        config["minutes"] = settings.minutes
+    return config
+
+
 def count_params(config: dict[str, Any]) -> int:
     """The parameter count of the model ``config`` builds (recurrent layer plus readout)."""
     return _count_params_cached(tuple(sorted((k, _hashable(v)) for k, v in config.items())))
@@ -130,9 +149,26 @@ def _count_params_cached(items: tuple[tuple[str, Any], ...]) -> int:
 
     from ..training import TrainConfig, build_model
 
-    config = {k: dict(v) if k == "task_options" and v is not None else v for k, v in items}
-    model = build_model(TrainConfig(**config), np.random.default_rng(0))
+    config = {k: dict(v) if k.endswith("_options") and v is not None else v for k, v in items}
+    train_config = TrainConfig(**config)
+    model = build_model(train_config, np.random.default_rng(0), _problem(train_config))
     return int(sum(np.asarray(p).size for p in model.params.values()))
+
+
+def _problem(config: Any) -> Any:
+    """The problem of a config; a dataset's is built once (it reads the data) and reused for
+    every width: its model's shapes depend on the data only through the vocabulary."""
+    from ..training import make_problem
+
+    if config.data is None:
+        return make_problem(config)
+    key = (config.data, tuple(sorted(config.data_options.items())), config.batch, config.tbptt)
+    if key not in _PROBLEMS:
+        _PROBLEMS[key] = make_problem(config)
+    return _PROBLEMS[key]
+
+
+_PROBLEMS: dict[tuple[Any, ...], Any] = {}
 
 
 def matched_hidden(
@@ -175,7 +211,35 @@ def plan_sweep(
                     jobs.append(
                         Job(task, length, spec.text, seed, {**config, "seed": seed}, diagnose)
                     )
+    jobs += plan_data(settings, counter)
     order = {spec.text: i for i, spec in enumerate(settings.cells)}
     return sorted(
-        jobs, key=lambda j: (-j.length, settings.tasks.index(j.task), order[j.cell], j.seed)
+        jobs,
+        key=lambda j: (
+            -j.length,
+            (*settings.tasks, *settings.datasets).index(j.task),
+            order[j.cell],
+            j.seed,
+        ),
     )
+
+
+def plan_data(
+    settings: SweepSettings, counter: Callable[[dict[str, Any]], int] = count_params
+) -> list[Job]:
+    """The dataset runs: with ``match_params`` every cell is sized to the LSTM's count at the
+    dataset's (or the sweep's) hidden width."""
+    jobs = []
+    for name in settings.datasets:
+        target = None
+        if settings.match_params:
+            target = counter(
+                data_config(settings, name, CellSpec(MATCH_REFERENCE, MATCH_REFERENCE))
+            )
+        for spec in settings.cells:
+            config = data_config(settings, name, spec)
+            if target is not None:
+                config["hidden"] = matched_hidden(config, target, counter)
+            for seed in settings.seeds:
+                jobs.append(Job(name, 0, spec.text, seed, {**config, "seed": seed}))
+    return jobs

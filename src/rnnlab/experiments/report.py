@@ -15,9 +15,13 @@ from typing import Any
 
 from ..gradflow import ratio_at
 from .atlas_report import ablation_table, longest_lag_table
+from .curves import is_data_row
 from .reading import reading_lines
 from .store import COLUMNS
 from .summary import GRADIENT_DISTANCE, Rows, diagnostics, in_cells_order, summary_lines
+
+CURVES = "data_curves.png"
+CURVES_CAPTION = "Validation bits per character against wall time and against updates"
 
 FIGURES = (
     ("success_rate.png", "Success rate over seeds against the lag"),
@@ -126,6 +130,10 @@ def write_report(
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    data_rows = [r for r in rows if is_data_row(r)]  # real-data runs: their own section
+    rows = [r for r in rows if not is_data_row(r)]
+    if not rows:
+        return write_data_report(data_rows, out, title, notes, settings)
     rows = in_cells_order(rows, (settings or {}).get("cells"))
     diags = diagnostics(rows)
     images = {
@@ -147,8 +155,14 @@ def write_report(
         (f"Every run ({len(rows)})", "runs", list(RUN_COLUMNS), run_rows, 3),
     ]
     texts = (reading_lines(rows), summary + notes)
-    (out / "index.html").write_text(_html(title, *texts, images, tables, settings_text), "utf-8")
-    (out / "README.md").write_text(_markdown(title, *texts, tables, settings_text), "utf-8")
+    page = _html(title, *texts, images, tables, settings_text)
+    markdown = _markdown(title, *texts, tables, settings_text)
+    if data_rows:  # before the settings, which end both documents
+        page = page.replace("<h2>Settings</h2>", data_html(data_rows, out) + "<h2>Settings</h2>")
+        section = "\n".join(data_markdown(data_rows))
+        markdown = markdown.replace("\n## Settings\n", section + "\n\n## Settings\n")
+    (out / "index.html").write_text(page, "utf-8")
+    (out / "README.md").write_text(markdown, "utf-8")
     return out / "index.html"
 
 
@@ -202,3 +216,45 @@ def _markdown(
         md += ["", f"## {heading}", "", _md_table(header, body)]
     md += ["", "## Settings", "", f"`{settings_text}`", ""]
     return "\n".join(md)
+
+
+def data_html(rows: Rows, out: Path) -> str:
+    """The real-data section: the table beside the baselines and the learning curves."""
+    from .curves import TABLE_HEADER, curves_figure, table_rows
+
+    image = curves_figure(rows)
+    (out / CURVES).write_bytes(image)
+    encoded = base64.b64encode(image).decode("ascii")
+    return (
+        "<h2 id='data'>Real data: validation loss beside the baselines</h2>"
+        + _html_table(TABLE_HEADER, table_rows(rows), left=2)
+        + f"<figure><img alt='{CURVES_CAPTION}' src='data:image/png;base64,{encoded}'>"
+        f"<figcaption>{CURVES_CAPTION}</figcaption></figure>"
+    )
+
+
+def data_markdown(rows: Rows) -> list[str]:
+    from .curves import TABLE_HEADER, table_rows
+
+    return [
+        "", "## Real data: validation loss beside the baselines", "",
+        _md_table(TABLE_HEADER, table_rows(rows)), "", f"![{CURVES_CAPTION}]({CURVES})",
+    ]  # fmt: skip
+
+
+def write_data_report(
+    rows: Rows, out: Path, title: str, notes: list[str] | None, settings: dict[str, Any] | None
+) -> Path:
+    """A report of data runs only (no task rows)."""
+    settings_text = html.escape(json.dumps(settings or {}, sort_keys=True))
+    notes_html = "".join(f"<li>{html.escape(n)}</li>" for n in notes or [])
+    page = (
+        f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}"
+        f"</title><style>{CSS}</style></head><body><h1>{html.escape(title)}</h1>"
+        f"<ul>{notes_html}</ul>{data_html(rows, out)}<h2>Settings</h2><pre>{settings_text}</pre>"
+        "</body></html>"
+    )
+    (out / "index.html").write_text(page, encoding="utf-8")
+    md = [f"# {title}", *[f"- {n}" for n in notes or []], *data_markdown(rows), ""]
+    (out / "README.md").write_text("\n".join(md), encoding="utf-8")
+    return out / "index.html"

@@ -46,6 +46,7 @@ CREATE TABLE IF NOT EXISTS runs (
     steps_run INTEGER,
     config TEXT NOT NULL,
     gradflow TEXT,
+    curve TEXT,
     finished_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
     UNIQUE (task, length, cell, seed)
 );
@@ -69,7 +70,9 @@ COLUMNS = (
     "steps_run",
     "config",
     "gradflow",
+    "curve",
 )
+OPTIONAL = ("curve",)  # only a data run has a learning curve
 Key = tuple[str, int, str, int]
 SCHEMA_VERSION = "1"
 TABLES = {"meta": ["key", "value"], "runs": [*COLUMNS, "finished_at"]}
@@ -199,10 +202,10 @@ class Store:
 
     def add_run(self, row: dict[str, Any]) -> bool:
         """Insert one finished run in one transaction; False if that run was already there."""
-        missing = [c for c in COLUMNS if c not in row]
+        missing = [c for c in COLUMNS if c not in row and c not in OPTIONAL]
         if missing:
             raise ValueError(f"run row lacks {', '.join(missing)}")
-        values = [row[c] for c in COLUMNS]
+        values = [row.get(c) for c in COLUMNS]
         placeholders = ", ".join("?" for _ in COLUMNS)
         with self._write() as conn:
             if self._settings is not None:  # checked again under the lock: see the docstring

@@ -47,8 +47,12 @@ def run_job(job: Job) -> dict[str, Any]:
     set_num_threads(1)
     config = TrainConfig(**job.config)
     start = time.perf_counter()
-    gradflow = None
-    if job.diagnose:
+    gradflow = curve = None
+    if config.data is not None:  # keep the learning curve: the report draws it
+        with tempfile.TemporaryDirectory(prefix="rnnlab-run-") as tmp:
+            result = train_run(config, out_dir=tmp)
+            curve = learning_curve(tmp, result)
+    elif job.diagnose:
         from .diagnose import diagnose_config, diagnose_trained
 
         with tempfile.TemporaryDirectory(prefix="rnnlab-run-") as tmp:
@@ -75,6 +79,23 @@ def run_job(job: Job) -> dict[str, Any]:
         "steps_run": int(result["steps_run"]),
         "config": json.dumps(job.config, sort_keys=True),
         "gradflow": None if gradflow is None else json.dumps(gradflow, sort_keys=True),
+        "curve": None if curve is None else json.dumps(curve, sort_keys=True),
+    }
+
+
+def learning_curve(run_dir: str, result: dict[str, Any]) -> dict[str, Any]:
+    """A data run's evaluation rows (metrics.csv), baselines and metric, for the report."""
+    import csv
+    from pathlib import Path
+
+    with open(Path(run_dir) / "metrics.csv", encoding="utf-8") as f:
+        history = [{k: float(v) for k, v in row.items()} for row in csv.DictReader(f)]
+    keep = ("step", "wall_time", "test_loss", "test_metric")
+    return {
+        "history": [{k: row[k] for k in keep if k in row} for row in history],
+        "baselines": result.get("baselines", {}),
+        "metric_info": result.get("metric_info", {}),
+        "stopped": result.get("stopped"),
     }
 
 

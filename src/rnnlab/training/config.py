@@ -86,8 +86,8 @@ class TrainConfig:
 
     A run learns either a synthetic ``task`` (with its ``length``) or a real dataset ``data``
     (a name of `rnnlab.data.DATASETS` or a path, with ``data_options``), never both.
-    ``minutes`` is a time budget: the run stops at the first evaluation after that many minutes
-    of training (``result.json`` says ``"stopped": "minutes"``).
+    ``minutes`` is a time budget: the first update after that many minutes of training is
+    followed by an evaluation, and the run stops there (``"stopped": "minutes"``).
     ``diverge_after`` skipped updates in a row, or more than ``diverge_share`` of all updates
     skipped, end the run as diverged (`rnnlab.training.loop` states the policy).
     """

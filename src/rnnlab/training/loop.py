@@ -196,7 +196,8 @@ def fit(
     progress: bool = False,
 ) -> TrainState:
     """Train from ``state.step`` until ``config.steps``, until the problem is solved or until
-    the first evaluation after ``config.minutes`` (counting the time before a resume).
+    ``config.minutes`` of training (evaluations and the time before a resume included) have
+    passed: the first update after that is followed by an evaluation, the run's last.
 
     Evaluates after every ``eval_every``-th update and after the last one; calls
     ``on_checkpoint(state, elapsed)`` after every ``checkpoint_every``-th update that does not
@@ -210,13 +211,16 @@ def fit(
         while not state.finished(config):
             lr = optimizer.lr
             loss = _train_step(config, model, problem, optimizer, state)
-            last = state.step % config.eval_every == 0 or state.step == config.steps
+            budget = config.minutes is not None and (
+                state.elapsed + time.perf_counter() - start >= 60 * config.minutes
+            )
+            last = state.step % config.eval_every == 0 or state.step == config.steps or budget
             if last or state.diverged_at is not None:
                 with np.errstate(all="ignore"):  # a diverged model's output is scored as wrong
                     metrics = problem.evaluate(model, state)
                 solved = problem.solved(metrics)
                 elapsed = state.elapsed + time.perf_counter() - start
-                state.out_of_time = config.minutes is not None and elapsed >= 60 * config.minutes
+                state.out_of_time = budget  # the budget's own evaluation ends the run
                 if solved and state.steps_to_solve is None:
                     state.steps_to_solve = state.step
                 row = _row(state, metrics, lr, solved)
