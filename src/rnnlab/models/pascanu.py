@@ -51,11 +51,14 @@ def supports(layer: RecurrentLayer) -> bool:
     return isinstance(layer, RNN | LSTM)
 
 
-def _step_terms(layer: RecurrentLayer, p: dict, steps: dict, d: Array, t: int):
-    """u_t (2) and v_t (3) for one step."""
+def _step_terms(
+    layer: RecurrentLayer, p: dict, steps: dict, d: Array, t: int, zeros: list[Array] | None = None
+):
+    """u_t (2) and v_t (3) for one step; ``zeros``: the other states' zero gradients, made once
+    per direction by the caller (or here)."""
     step_cache = {name: value[t] for name, value in steps.items()}
-    dstate = (d[t], *_other_states(layer, d[t]))  # dh = d_t, every other state gradient 0
-    _, u, prev = layer.cell.step_backward(p, step_cache, dstate)  # (2), (3)
+    others = _other_states(layer, d[t]) if zeros is None else zeros
+    _, u, prev = layer.cell.step_backward(p, step_cache, (d[t], *others))  # (2), (3): dh = d_t
     return u, prev[0]
 
 
@@ -89,7 +92,8 @@ def omega(
             p = {k: params[layer.param_name(k, index, direction)] for k in p}
         steps, d = cache.steps[index][direction], states[0]  # (1) d: (T, N, H)
         valid = np.ones(d.shape[:2], bool) if cache.mask is None else cache.mask[..., 0] > 0
-        per_step = [_step_terms(layer, p, steps, d, t) for t in range(d.shape[0])]
+        zeros = _other_states(layer, d[0])  # read only by step_backward: one set serves all t
+        per_step = [_step_terms(layer, p, steps, d, t, zeros) for t in range(d.shape[0])]
         u, v = (np.stack(part) for part in zip(*per_step, strict=True))  # (T, N, G*H), (T, N, H)
         terms.append((index, direction, d, u, v, valid))
     counted = sum(int(((t[2] ** 2).sum(-1) >= bound)[t[5]].sum()) for t in terms)
