@@ -40,6 +40,16 @@ from .validation import (
 PublicState = Array | tuple[Array, ...]
 
 
+def dropout_mask(
+    shape: tuple[int, ...], rate: float, rng: np.random.Generator, dtype: Any
+) -> Array:
+    """Inverted dropout's mask: each entry 0 with probability ``rate``, else 1 / (1 - rate),
+    so the expected output is the input and evaluation (no mask) needs no rescaling. Used
+    between the layers of a stack here and by the encoder-decoder's decoder and readout."""
+    keep = (rng.random(shape) >= rate).astype(dtype)
+    return keep / (1.0 - rate)
+
+
 @dataclass
 class LayerCache:
     """What `RecurrentLayer.forward` kept for `backward`, and for anyone who wants to look.
@@ -215,8 +225,7 @@ class RecurrentLayer(CheckedInputs):
         if layer == 0 or not self.training or self.dropout == 0.0:
             return inp, None
         rng = self._dropout_rng if rng is None else rng
-        keep = (rng.random(inp.shape) >= self.dropout).astype(self.dtype)
-        drop = keep / (1.0 - self.dropout)  # inverted dropout: evaluation needs no rescaling
+        drop = dropout_mask(inp.shape, self.dropout, rng, self.dtype)
         return inp * drop, drop
 
     def backward(
