@@ -18,31 +18,27 @@ from ..training import TrainConfig
 from ..training.problem import make_problem
 from ..training.run import load_run, read_config
 from . import one_line_errors
+from ._args import add_command
 
 NAME = "predict"
 ORDER = 12
+HELP = "run a trained model on new input (cmudict: --word; sentiment, tagger: --text)"
+DESCRIPTION = """\
+Load the trained model of a finished `rnnlab train --data ...` run and apply it.
+Spelling to sound (--data cmudict): --word WORD prints its phonemes (beam search with --beam N; \
+default: the run's evaluation setting); --score test scores every held-out word (PER, WER).
+Sentiment (--data rotten_tomatoes): --text SNIPPET (repeatable) or --file (one snippet per line) \
+prints each label and its probability.
+Tagging (--data brown, --format wordtag|conllu): --text SENTENCE (repeatable) or --file (one \
+sentence per line, tokens split at white space) prints word/TAG.
+Example: rnnlab predict --run runs/g2p --word rhythm
+         rnnlab predict --run runs/rt --text "A three-hour cinema master class."
+         rnnlab predict --run runs/brown --text "The old man saw the dog ."
+         rnnlab predict --run runs/g2p --score test --beam 5"""
 
 
 def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    parser = sub.add_parser(
-        NAME,
-        help="run a trained model on new input (cmudict: --word; sentiment, tagger: --text)",
-        description=(
-            "Load the trained model of a finished `rnnlab train --data ...` run and apply it.\n"
-            "Spelling to sound (--data cmudict): --word WORD prints its phonemes "
-            "(beam search with --beam N; default: the run's evaluation setting); --score test "
-            "scores every held-out word (PER, WER).\n"
-            "Sentiment (--data rotten_tomatoes): --text SNIPPET (repeatable) or --file (one "
-            "snippet per line) prints each label and its probability.\n"
-            "Tagging (--data brown, --format wordtag|conllu): --text SENTENCE (repeatable) or "
-            "--file (one sentence per line, tokens split at white space) prints word/TAG.\n"
-            "Example: rnnlab predict --run runs/g2p --word rhythm\n"
-            '         rnnlab predict --run runs/rt --text "A three-hour cinema master class."\n'
-            '         rnnlab predict --run runs/brown --text "The old man saw the dog ."\n'
-            "         rnnlab predict --run runs/g2p --score test --beam 5"
-        ),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = add_command(sub, NAME, HELP, DESCRIPTION)
 
     one_line_errors(parser, NAME)
     parser.add_argument("--run", type=Path, required=True, help="a finished run directory")
