@@ -24,6 +24,7 @@ import numpy as np
 
 from .cells import make_cell
 from .cells.base import Array, Cell, Params, State, StepCache
+from .dropout import dropout_mask
 from .layer_guard import CheckedInputs, Snapshot
 from .layer_products import backward_direction, forward_direction
 from .layer_state import from_public_state, to_public_state
@@ -38,16 +39,6 @@ from .validation import (
 )
 
 PublicState = Array | tuple[Array, ...]
-
-
-def dropout_mask(
-    shape: tuple[int, ...], rate: float, rng: np.random.Generator, dtype: Any
-) -> Array:
-    """Inverted dropout's mask: each entry 0 with probability ``rate``, else 1 / (1 - rate),
-    so the expected output is the input and evaluation (no mask) needs no rescaling. Used
-    between the layers of a stack here and by the encoder-decoder's decoder and readout."""
-    keep = (rng.random(shape) >= rate).astype(dtype)
-    return keep / (1.0 - rate)
 
 
 @dataclass

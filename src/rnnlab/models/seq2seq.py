@@ -21,7 +21,7 @@ Forward (teacher forcing: the decoder reads ``tgt_in`` = BOS + the target withou
     (7) loss = softmax_ce(z, tgt_out, tgt_out != 0)       # mean over real target steps
 
 Dropout (``dropout`` p, default 0: none) is inverted dropout at training only, the mask drawn
-from the ``rng`` given to `forward` (`rnnlab.layer_base.dropout_mask`, the stacked layers' own):
+from the ``rng`` given to `forward` (`rnnlab.dropout.dropout_mask`, the stacked layers' own):
 between the encoder's layers in (2) (the layer's own dropout), between the decoder's layers
 (decoder eq. (3)), and m (T, N, H) before the readout in (6), entries 0 or 1/(1-p); the ht fed
 back to the next step is not dropped. Without an ``rng`` (`loss`, greedy and beam decoding,
@@ -47,7 +47,8 @@ from typing import Any
 import numpy as np
 
 from ..cells.base import Array, Params, State
-from ..layer_base import LayerCache, dropout_mask
+from ..dropout import dropout_mask
+from ..layer_base import LayerCache
 from ..losses import softmax_cross_entropy
 from ..validation import check_probability
 from . import attention
@@ -189,11 +190,7 @@ class Seq2Seq:
         return value @ self.params[f"{key}.weight"].T + self.params[f"{key}.bias"]  # (3)
 
     def forward(
-        self,
-        src: Array,
-        src_lengths: Array,
-        tgt_in: Array,
-        rng: np.random.Generator | None = None,
+        self, src: Array, src_lengths: Array, tgt_in: Array, rng: np.random.Generator | None = None
     ) -> tuple[Array, Seq2SeqCache]:
         """Logits (N, T, V_t) under teacher forcing, and the cache for `backward`; ``rng``
         draws the dropout masks (training; None: no dropout)."""
@@ -267,13 +264,9 @@ class Seq2Seq:
         return softmax_cross_entropy(logits, tgt_out, np.asarray(tgt_out) != 0)[0]
 
     def loss_and_grads(
-        self,
-        src: Array,
-        src_lengths: Array,
-        tgt_in: Array,
-        tgt_out: Array,
+        self, src: Array, src_lengths: Array, tgt_in: Array, tgt_out: Array,
         rng: np.random.Generator | None = None,
-    ) -> tuple[float, Params, Array]:
+    ) -> tuple[float, Params, Array]:  # fmt: skip
         """(7) and its gradient: (mean cross-entropy per real target step, grads, logits);
         ``rng`` draws the dropout masks (training; None: no dropout)."""
         logits, cache = self.forward(src, src_lengths, tgt_in, rng)

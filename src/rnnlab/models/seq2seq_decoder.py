@@ -14,7 +14,7 @@ Forward at step t (layer l's cell C_l with parameters p_l; attention as `models.
     (3) xp_{l+1} = (h_l * m_l) @ W_ih_{l+1}.T + b_ih_{l+1}   # the next layer's input projection
     (4) ht_t = attend(h_{L-1}) with attention, else ht_t = h_{L-1}   # what the readout reads
 
-m_l (N, H) is dropout between layers l and l+1 (`rnnlab.layer_base.dropout_mask`, the stacked
+m_l (N, H) is dropout between layers l and l+1 (`rnnlab.dropout.dropout_mask`, the stacked
 layers' own): drawn afresh at every step in teacher-forced training when the model's dropout
 p > 0 (entries 0 or 1/(1-p)); m_l = 1 otherwise, and always in greedy and beam decoding.
 
