@@ -208,6 +208,24 @@ def _central_difference(target: Array, index: int, f: Callable[[], float], eps: 
     return (plus - minus) / (2 * eps)
 
 
+def param_errors(
+    params: dict[str, Array],
+    grads: dict[str, Array],
+    loss: Callable[[], float],
+    max_entries: int,
+    eps: float,
+    rng: np.random.Generator,
+) -> dict[str, float]:
+    """`rel_error` of each parameter's gradient against central differences of ``loss`` over
+    its entries (a random sample of ``max_entries`` of a larger array)."""
+    errors = {}
+    for name, value in params.items():
+        picks = _sample(value.size, max_entries, rng)
+        numeric = np.array([_central_difference(value, j, loss, eps) for j in picks])
+        errors[name] = rel_error(grads[name].reshape(-1)[picks], numeric)
+    return errors
+
+
 def rel_error(analytic: Array, numeric: Array) -> float:
     """max |a - n| over the checked entries, relative to the larger of max |a| and max |n|."""
     scale = max(float(np.max(np.abs(analytic))), float(np.max(np.abs(numeric))), 1e-8)

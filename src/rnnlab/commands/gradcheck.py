@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ..gradcheck import CELL_VARIANTS, all_cases, check_case
+from ..gradcheck_embedded import EMBEDDED_CASES, check_embedded
 from ..gradcheck_pascanu import check_pascanu, pascanu_cases
 from ..gradcheck_seq2seq import check_seq2seq, seq2seq_cases
 from ..gradcheck_tagger import TAGGER_CASES, check_tagger
@@ -35,16 +36,17 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, default=0, help="seed of the random problem")
     parser.add_argument(
         "--model",
-        choices=("all", "layers", "seq2seq", "regularizer", "tagger"),
+        choices=("all", "layers", "seq2seq", "regularizer", "tagger", "embedded"),
         default="all",
-        help="check the layers, the encoder-decoder, Pascanu's Omega, the tagger, or all (default)",
+        help="check the layers, the encoder-decoder, Pascanu's Omega, the tagger, the embedded "
+        "char LM / sentiment model, or all (default)",
     )
     return parser
 
 
 def _checks(args: argparse.Namespace) -> list:
-    """(name, check) pairs: the layer cases, then the encoder-decoder's, the regulariser's and
-    the tagger's (no variant options)."""
+    """(name, check) pairs: the layer cases, then the encoder-decoder's, the regulariser's, the
+    tagger's and the embedded models' (no variant options)."""
     checks: list = []
     if args.model in ("all", "layers"):
         checks += [(c.name, lambda c=c: check_case(c, seed=args.seed)) for c in all_cases(
@@ -62,6 +64,12 @@ def _checks(args: argparse.Namespace) -> list:
         checks += [
             (c.name, lambda c=c: check_tagger(c, seed=args.seed))
             for c in TAGGER_CASES
+            if args.cell in (None, c.cell)
+        ]
+    if args.model in ("all", "embedded") and args.variant is None:
+        checks += [
+            (c.name, lambda c=c: check_embedded(c, seed=args.seed))
+            for c in EMBEDDED_CASES
             if args.cell in (None, c.cell)
         ]
     return checks
