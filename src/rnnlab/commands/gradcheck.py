@@ -9,28 +9,26 @@ from ..gradcheck_embedded import EMBEDDED_CASES, check_embedded
 from ..gradcheck_pascanu import check_pascanu, pascanu_cases
 from ..gradcheck_seq2seq import check_seq2seq, seq2seq_cases
 from ..gradcheck_tagger import TAGGER_CASES, check_tagger
+from ._args import add_command
 
 NAME = "gradcheck"
 ORDER = 90
 TOLERANCE = 1e-6
+HELP = "check every cell's gradients against central finite differences (float64)"
+DESCRIPTION = f"""\
+Runs the float64 central finite-difference check over every cell, variant and layer option (1-2 \
+layers, 1-2 directions, with and without lengths, full and truncated BPTT), the encoder-decoder \
+(every attention kind, uni- and bidirectional encoder, padded source and target), Pascanu's \
+regulariser, the tagger (embeddings + stack + readout) and the char LM and sentiment model with \
+--embed (embedding + stack + readout), and exits 1 if any maximum relative error exceeds \
+{TOLERANCE:g}.
+Example: rnnlab gradcheck --cell lstm --variant peephole
+         rnnlab gradcheck --model seq2seq
+         rnnlab gradcheck --model embedded"""
 
 
 def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    parser = sub.add_parser(
-        NAME,
-        help="check every cell's gradients against central finite differences (float64)",
-        description=(
-            "Runs the float64 central finite-difference check over every cell, variant and "
-            "layer option (1-2 layers, 1-2 directions, with and without lengths, full and "
-            "truncated BPTT), the encoder-decoder (every attention kind, uni- and bidirectional "
-            "encoder, padded source and target), Pascanu's regulariser and the tagger "
-            "(embeddings + stack + readout), "
-            f"and exits 1 if any maximum relative error exceeds {TOLERANCE:g}.\n"
-            "Example: rnnlab gradcheck --cell lstm --variant peephole\n"
-            "         rnnlab gradcheck --model seq2seq"
-        ),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = add_command(sub, NAME, HELP, DESCRIPTION)
     parser.add_argument("--cell", choices=sorted(CELL_VARIANTS), help="only this cell")
     parser.add_argument("--variant", help="only this variant (an LSTM preset, tanh/relu, ...)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the random problem")

@@ -17,28 +17,24 @@ from ..training import TrainConfig
 from ..training.problem import make_problem
 from ..training.run import load_run, read_config
 from . import one_line_errors
+from ._args import add_command
 
 NAME = "predict"
 ORDER = 12
+HELP = "run a trained model on new input (cmudict: --word WORD; sentiment: --text)"
+DESCRIPTION = """\
+Load the trained model of a finished `rnnlab train --data ...` run and apply it.
+Spelling to sound (--data cmudict): --word WORD prints its phonemes (beam search with --beam N; \
+default: the run's evaluation setting); --score test scores every held-out word (PER, WER).
+Sentiment (--data rotten_tomatoes): --text SNIPPET (repeatable) or --file (one snippet per line) \
+prints each label and its probability.
+Example: rnnlab predict --run runs/g2p --word rhythm
+         rnnlab predict --run runs/rt --text "A three-hour cinema master class."
+         rnnlab predict --run runs/g2p --score test --beam 5"""
 
 
 def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    parser = sub.add_parser(
-        NAME,
-        help="run a trained model on new input (cmudict: --word WORD; sentiment: --text)",
-        description=(
-            "Load the trained model of a finished `rnnlab train --data ...` run and apply it.\n"
-            "Spelling to sound (--data cmudict): --word WORD prints its phonemes "
-            "(beam search with --beam N; default: the run's evaluation setting); --score test "
-            "scores every held-out word (PER, WER).\n"
-            "Sentiment (--data rotten_tomatoes): --text SNIPPET (repeatable) or --file (one "
-            "snippet per line) prints each label and its probability.\n"
-            "Example: rnnlab predict --run runs/g2p --word rhythm\n"
-            '         rnnlab predict --run runs/rt --text "A three-hour cinema master class."\n'
-            "         rnnlab predict --run runs/g2p --score test --beam 5"
-        ),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = add_command(sub, NAME, HELP, DESCRIPTION)
 
     one_line_errors(parser, NAME)
     parser.add_argument("--run", type=Path, required=True, help="a finished run directory")
