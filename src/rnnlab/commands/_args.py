@@ -1,9 +1,24 @@
-"""Argument types the subcommands share (a leading underscore: not a subcommand itself)."""
+"""What the subcommands share (a leading underscore: not a subcommand itself): their parser's
+set-up and argument types."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
+
+
+def add_command(
+    sub: argparse._SubParsersAction, name: str, help: str, description: str
+) -> argparse.ArgumentParser:
+    """Add the parser of subcommand ``name``: ``help`` is its line in ``rnnlab --help``;
+    ``description`` heads ``rnnlab NAME --help`` with its line breaks as written (a source line
+    ending in a backslash continues the paragraph), so each example stands on its own line."""
+    return sub.add_parser(
+        name,
+        help=help,
+        description=description,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
 
 
 def path(text: str) -> Path:

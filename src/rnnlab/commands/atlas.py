@@ -6,30 +6,28 @@ import argparse
 
 from ..experiments.atlas import ATLAS_LENGTHS, SEEDS, atlas_settings, parse_shard, shard, size_line
 from ..experiments.spec import parse_names
+from ._args import add_command
 from .compare import add_execution_arguments
 
 NAME = "atlas"
 ORDER = 32
+HELP = "the full sweep: every cell and variant x every long-lag task up to lag 1,000"
+# {lags} and {size} are filled in when the parser is built
+DESCRIPTION = """\
+Tasks and lags: {lags}. Cells: the tanh RNN plain, with clipping and Pascanu's regulariser \
+(rnn+omega), the IRNN and an orthogonal tanh RNN; every LSTM preset at chrono and (with a forget \
+gate) forget1 init; the GRU and every other registered cell; parameter-matched to the LSTM at \
+hidden 16. Budget: max(2000, 20 x lag) updates of 32 sequences. Size: {size}.
+Rerunning with the same --db trains only what is missing; --scheduler sends the runs to a Dask \
+cluster; --shard K/N runs one of N shards on this machine, and `rnnlab report --db a.sqlite \
+b.sqlite` merges the shards' files.
+Example: rnnlab atlas --tasks adding --seeds 3 --shard 1/2 --db atlas-1.sqlite"""
 
 
 def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     lags = "; ".join(f"{task} {list(lengths)}" for task, lengths in ATLAS_LENGTHS.items())
-    parser = sub.add_parser(
-        NAME,
-        help="the full sweep: every cell and variant x every long-lag task up to lag 1,000",
-        description=(
-            f"Tasks and lags: {lags}. Cells: the tanh RNN plain, with clipping and Pascanu's "
-            "regulariser (rnn+omega), the IRNN and an orthogonal tanh RNN; every LSTM preset at "
-            "chrono and (with a forget gate) forget1 init; the GRU and every other registered "
-            "cell; parameter-matched to the LSTM at hidden 16. Budget: max(2000, 20 x lag) "
-            f"updates of 32 sequences. Size: {size_line(atlas_settings())}.\n"
-            "Rerunning with the same --db trains only what is missing; --scheduler sends the "
-            "runs to a Dask cluster; --shard K/N runs one of N shards on this machine, and "
-            "`rnnlab report --db a.sqlite b.sqlite` merges the shards' files.\n"
-            "Example: rnnlab atlas --tasks adding --seeds 3 --shard 1/2 --db atlas-1.sqlite"
-        ),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    description = DESCRIPTION.format(lags=lags, size=size_line(atlas_settings()))
+    parser = add_command(sub, NAME, HELP, description)
     parser.add_argument("--tasks", help="a subset of the atlas's tasks (default: all)")
     parser.add_argument("--seeds", type=int, default=SEEDS, help=f"seeds 0..N-1 (default {SEEDS})")
     parser.add_argument("--shard", metavar="K/N", help="run only the K-th of N shards")

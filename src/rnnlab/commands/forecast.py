@@ -7,25 +7,23 @@ from pathlib import Path
 
 import numpy as np
 
+from ._args import add_command
+
 NAME = "forecast"
 ORDER = 12
+HELP = "forecast H steps with a trained forecasting run; table and figure"
+DESCRIPTION = """\
+Forecasts --horizon values from an origin (default: the first test row; 'end': after the last row \
+of the series, the future), reading only the rows before it. A run trained with --horizon >= H \
+forecasts directly (one call); otherwise recursively (its one-step forecasts fed back; univariate \
+series only).
+Prints time, forecast and actual value; with --plot draws them with the series and the run's \
+one-step test forecasts (also saved as RUN/forecast.png).
+Example: rnnlab forecast --run runs/sunspots --horizon 11 --plot sun.png"""
 
 
 def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    p = sub.add_parser(
-        NAME,
-        help="forecast H steps with a trained forecasting run; table and figure",
-        description=(
-            "Forecasts --horizon values from an origin (default: the first test row; 'end': "
-            "after the last row of the series, the future), reading only the rows before it. "
-            "A run trained with --horizon >= H forecasts directly (one call); otherwise "
-            "recursively (its one-step forecasts fed back; univariate series only).\n"
-            "Prints time, forecast and actual value; with --plot draws them with the series "
-            "and the run's one-step test forecasts (also saved as RUN/forecast.png).\n"
-            "Example: rnnlab forecast --run runs/sunspots --horizon 11 --plot sun.png"
-        ),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    p = add_command(sub, NAME, HELP, DESCRIPTION)
     p.add_argument("--run", type=Path, required=True, help="a finished forecasting run")
     p.add_argument("--horizon", type=int, required=True, help="values to forecast (>= 1)")
     p.add_argument("--origin", help="time label of the first forecast row, or 'end'")

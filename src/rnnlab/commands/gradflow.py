@@ -9,28 +9,24 @@ from typing import Any
 from ..experiments.spec import parse_cells
 from ..files import check_writable_file
 from ..gradflow import ratio_at
-from ._args import path
+from ._args import add_command, path
 
 NAME = "gradflow"
 ORDER = 40
+HELP = "gradient-flow diagnostics: ||dL/dh_t|| per step, Jacobians, spectra, gates"
+DESCRIPTION = """\
+For one fixed batch of the task: ||dL/dh_t|| (and ||dL/dc_t|| for the LSTM) k steps back from the \
+loss relative to the last step, the same for the Jacobian product dh_T/dh_t (random unit vectors \
+fed back from the last step), the spectral radius of each gate block of W_hh, gate saturation \
+(<0.05 or >0.95) and the mean forget gate. Cells are measured at initialisation; --run adds \
+trained run directories.
+Example: rnnlab gradflow --task adding --length 100 --cells rnn,lstm@forget1,lstm@chrono,gru \
+--run runs/adding-lstm"""
 DISTANCES = (1, 10, 25, 50, 100, 200)
 
 
 def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    parser = sub.add_parser(
-        NAME,
-        help="gradient-flow diagnostics: ||dL/dh_t|| per step, Jacobians, spectra, gates",
-        description=(
-            "For one fixed batch of the task: ||dL/dh_t|| (and ||dL/dc_t|| for the LSTM) k steps "
-            "back from the loss relative to the last step, the same for the Jacobian product "
-            "dh_T/dh_t (random unit vectors fed back from the last step), the spectral radius "
-            "of each gate block of W_hh, gate saturation (<0.05 or >0.95) and the mean forget "
-            "gate. Cells are measured at initialisation; --run adds trained run directories.\n"
-            "Example: rnnlab gradflow --task adding --length 100 --cells rnn,lstm@forget1,"
-            "lstm@chrono,gru --run runs/adding-lstm"
-        ),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = add_command(sub, NAME, HELP, DESCRIPTION)
     parser.add_argument("--task", default="adding")
     parser.add_argument("--length", type=int, default=100)
     parser.add_argument("--cells", default="rnn,lstm,gru", help="cell[:variant][@init] list")

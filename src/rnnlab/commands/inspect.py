@@ -12,26 +12,21 @@ from ..data.textgen import load_text_model
 from ..data.units import activations, best_units, properties
 from ..training.checkpoint import atomic_write_text
 from ..training.run import read_config
+from ._args import add_command
 
 NAME = "inspect"
 ORDER = 14
+HELP = "colour a passage by a text model's unit activations (one HTML page)"
+DESCRIPTION = """\
+Run a trained character model over a passage and write one self-contained HTML page: the passage \
+coloured by a chosen unit's value (cell state, hidden state or a gate) and by the units that best \
+track simple properties of the text (inside quotes or brackets, position in the line, a speaker's \
+name), with the correlations (Karpathy, Johnson & Fei-Fei 2015).
+Example: rnnlab inspect --run runs/shakes-lstm --text passage.txt --out lstm.html"""
 
 
 def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    p = sub.add_parser(
-        NAME,
-        help="colour a passage by a text model's unit activations (one HTML page)",
-        description=(
-            "Run a trained character model over a passage and write one self-contained HTML "
-            "page: the passage coloured by a chosen unit's value (cell state, hidden state or "
-            "a gate) and by the units that best track simple properties of the text (inside "
-            "quotes or brackets, position in the line, a speaker's name), with the "
-            "correlations (Karpathy, Johnson & Fei-Fei 2015).\n"
-            "Example: rnnlab inspect --run runs/shakes-lstm --text passage.txt "
-            "--out lstm.html"
-        ),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    p = add_command(sub, NAME, HELP, DESCRIPTION)
     p.add_argument("--run", type=Path, required=True, help="run directory of a text model")
     p.add_argument("--text", type=Path, required=True, help="a UTF-8 passage to read")
     p.add_argument("--chars", type=int, default=3000, help="read at most this many (3000)")

@@ -5,23 +5,19 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ._args import path
+from ._args import add_command, path
 
 NAME = "report"
 ORDER = 35
+HELP = "write index.html and README.md from the runs in a results file"
+DESCRIPTION = """\
+Reads every row of the table `runs` in --db (written by `rnnlab compare` or `rnnlab why`) and \
+writes --out/index.html and --out/README.md with their figures.
+Example: rnnlab report --db results.sqlite --out report/"""
 
 
 def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    parser = sub.add_parser(
-        NAME,
-        help="write index.html and README.md from the runs in a results file",
-        description=(
-            "Reads every row of the table `runs` in --db (written by `rnnlab compare` or "
-            "`rnnlab why`) and writes --out/index.html and --out/README.md with their figures.\n"
-            "Example: rnnlab report --db results.sqlite --out report/"
-        ),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = add_command(sub, NAME, HELP, DESCRIPTION)
     parser.add_argument(
         "--db",
         type=path,

@@ -10,9 +10,22 @@ import sys
 from pathlib import Path
 
 from . import one_line_errors
+from ._args import add_command
 
 NAME = "sample"
 ORDER = 13
+HELP = "let a trained run write: text (character LM) or music (MIDI and a piano roll)"
+DESCRIPTION = """\
+A text run (--data shakespeare or a text file) reads --prime, then draws one character at a time \
+from the model's softmax at --temperature (lower: safer, higher: wilder), feeding each back; the \
+same --seed gives the same text; --length characters (default 500), to stdout or a new --out file.
+A music run (--data chorales) continues the first test chorale's first --prompt-frames frames, or \
+a chord given as MIDI numbers (--chord 60,64,67), for --length quarter-note frames (default 64): \
+each next frame's keys drawn from the model's probabilities and fed back. Writes --out (MIDI, \
+with music21) and a piano-roll picture beside it (.png). Nothing is overwritten.
+Example: rnnlab sample --run runs/shakes-lstm --prime "ROMEO:" --length 500 --temperature 0.8 \
+--seed 0
+         rnnlab sample --run runs/bach --length 64 --seed 0 --out chorale.mid"""
 
 
 def _midi_numbers(text: str) -> list[int]:
@@ -25,25 +38,7 @@ def _midi_numbers(text: str) -> list[int]:
 
 
 def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    p = sub.add_parser(
-        NAME,
-        help="let a trained run write: text (character LM) or music (MIDI and a piano roll)",
-        description=(
-            "A text run (--data shakespeare or a text file) reads --prime, then draws one "
-            "character at a time from the model's softmax at --temperature (lower: safer, "
-            "higher: wilder), feeding each back; the same --seed gives the same text; "
-            "--length characters (default 500), to stdout or a new --out file.\n"
-            "A music run (--data chorales) continues the first test chorale's first "
-            "--prompt-frames frames, or a chord given as MIDI numbers (--chord 60,64,67), for "
-            "--length quarter-note frames (default 64): each next frame's keys drawn from the "
-            "model's probabilities and fed back. Writes --out (MIDI, with music21) and a "
-            "piano-roll picture beside it (.png). Nothing is overwritten.\n"
-            'Example: rnnlab sample --run runs/shakes-lstm --prime "ROMEO:" --length 500 '
-            "--temperature 0.8 --seed 0\n"
-            "         rnnlab sample --run runs/bach --length 64 --seed 0 --out chorale.mid"
-        ),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    p = add_command(sub, NAME, HELP, DESCRIPTION)
     one_line_errors(p, NAME)
     p.add_argument("--run", type=Path, required=True, help="a finished run directory")
     p.add_argument("--length", type=int, help="characters (500) or frames (64) to write")

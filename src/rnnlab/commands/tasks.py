@@ -6,18 +6,18 @@ import argparse
 import json
 
 from ..tasks import list_tasks
+from ._args import add_command
 
 NAME = "tasks"
 ORDER = 5
+HELP = "list the tasks: parameters, success criterion, source"
+DESCRIPTION = """\
+List every task `rnnlab train --task` takes.
+Example: rnnlab tasks"""
 
 
 def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    parser = sub.add_parser(
-        NAME,
-        help="list the tasks: parameters, success criterion, source",
-        description="List every task `rnnlab train --task` takes.\nExample: rnnlab tasks",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = add_command(sub, NAME, HELP, DESCRIPTION)
     parser.add_argument("--json", action="store_true", help="one JSON list instead of text")
     return parser
 

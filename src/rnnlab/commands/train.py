@@ -15,11 +15,22 @@ from ..models import cell_choices
 from ..optim import OPTIMIZERS, SCHEDULES
 from ..training import TrainConfig, train_run
 from ..training.run import saved_config
-from ._args import path
+from ._args import add_command, path
 from ._data_flags import add_data_flags, data_options
 
 NAME = "train"
 ORDER = 10
+HELP = "train one model on a task or a dataset; writes config.json, metrics.csv, result.json"
+DESCRIPTION = """\
+Train a recurrent model on a long-time-lag task (--task) with on-line batches, periodic \
+evaluation on fresh test sequences and early stopping at the task's criterion; or on a real \
+dataset (--data NAME|PATH, see `rnnlab data`), starting from the dataset's own defaults.
+LSTM and GRU start from chrono init (T_max = the task's longest sequence), the RNN from PyTorch's.
+
+Example: rnnlab train --task adding --length 100 --cell lstm --hidden 16 --steps 6000 --batch 32 \
+--lr 0.005 --seed 0 --out runs/x
+         rnnlab train --data shakespeare --cell lstm --minutes 10 --out runs/s
+Resume:  rnnlab train --out runs/x --resume"""
 
 # flag dest -> TrainConfig field (flags whose names differ from the field)
 _FIELDS = {
@@ -83,23 +94,7 @@ def _option(text: str) -> tuple[str, Any]:
 
 
 def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    p = sub.add_parser(
-        NAME,
-        help="train one model on a task or a dataset; writes config.json, metrics.csv, result.json",
-        description=(
-            "Train a recurrent model on a long-time-lag task (--task) with on-line batches, "
-            "periodic evaluation on fresh test sequences and early stopping at the task's "
-            "criterion; or on a real dataset (--data NAME|PATH, see `rnnlab data`), starting "
-            "from the dataset's own defaults.\n"
-            "LSTM and GRU start from chrono init (T_max = the task's longest sequence), the "
-            "RNN from PyTorch's.\n\n"
-            "Example: rnnlab train --task adding --length 100 --cell lstm --hidden 16 "
-            "--steps 6000 --batch 32 --lr 0.005 --seed 0 --out runs/x\n"
-            "         rnnlab train --data shakespeare --cell lstm --minutes 10 --out runs/s\n"
-            "Resume:  rnnlab train --out runs/x --resume"
-        ),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    p = add_command(sub, NAME, HELP, DESCRIPTION)
     _add_arguments(p.add_argument)
     return p
 
@@ -118,7 +113,8 @@ def _add_arguments(a: Callable[..., Any]) -> None:
     a("--bidirectional", action="store_const", const=True, help="two directions")
     a("--no-bidirectional", dest="bidirectional", action="store_const", const=False,
       help="one direction (a tagger's default is two)")  # fmt: skip
-    a("--dropout", type=float, help="dropout between stacked layers")
+    a("--dropout", type=float,
+      help="dropout between stacked layers (seq2seq: also before the readout)")  # fmt: skip
     a("--steps", type=int, help="updates at most (default 3000)")
     a("--batch", type=int, help="sequences per update (default 32)")
     a("--lr", type=float, help="learning rate (default 0.005)")

@@ -12,11 +12,12 @@ import argparse
 
 from ..experiments.plan import SweepSettings
 from ..experiments.spec import parse_cells
-from ._args import path
+from ._args import add_command, path
 from .compare import add_execution_arguments
 
 NAME = "why"
 ORDER = 10
+HELP = "why an LSTM learns what a plain RNN cannot: default sweep, gradient flow, report"
 
 # The five cells the question needs: the tanh RNN, the IRNN (ReLU, identity W_hh; Le et al.
 # 2015), the LSTM with forget-gate bias 1 (Jozefowicz et al. 2015) and with chrono init
@@ -27,6 +28,15 @@ WHY_SEEDS = 3
 WHY_STEPS = 1500
 WHY_TRAIN: dict[str, object] = {}
 WHY_GRADFLOW = ("adding", 100)
+DESCRIPTION = f"""\
+Trains {WHY_CELLS} on {', '.join(WHY_LENGTHS)} at lags \
+{', '.join(f'{t} {list(v)}' for t, v in WHY_LENGTHS.items())} with {WHY_SEEDS} seeds (at most \
+{WHY_STEPS} steps each; the LSTM at hidden 16, every other cell at the width whose parameter \
+count is closest to the LSTM's, or hidden 16 for all with --no-match-params), measures the \
+gradient flow on {WHY_GRADFLOW[0]} T={WHY_GRADFLOW[1]} at initialisation and after training, \
+and writes --out/index.html and --out/README.md. About 10 minutes on 2 cores; rerunning with \
+the same --db reuses finished runs.
+Example: rnnlab why --out report/"""
 
 NOTES = [
     "Recipe (the same for every cell): rnnlab train's defaults unless the settings below say "
@@ -39,22 +49,7 @@ NOTES = [
 
 
 def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    parser = sub.add_parser(
-        NAME,
-        help="why an LSTM learns what a plain RNN cannot: default sweep, gradient flow, report",
-        description=(
-            f"Trains {WHY_CELLS} on {', '.join(WHY_LENGTHS)} at lags "
-            f"{', '.join(f'{t} {list(v)}' for t, v in WHY_LENGTHS.items())} with {WHY_SEEDS} "
-            f"seeds (at most {WHY_STEPS} steps each; the LSTM at hidden 16, every other cell at "
-            "the width whose parameter count is closest to the LSTM's, or hidden 16 for all "
-            "with --no-match-params), measures the gradient flow on "
-            f"{WHY_GRADFLOW[0]} T={WHY_GRADFLOW[1]} at initialisation and after training, and "
-            "writes --out/index.html and --out/README.md. About 10 minutes on 2 cores; "
-            "rerunning with the same --db reuses finished runs.\n"
-            "Example: rnnlab why --out report/"
-        ),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = add_command(sub, NAME, HELP, DESCRIPTION)
     parser.add_argument("--db", type=path, default="why.sqlite", help="SQLite results file")
     parser.add_argument("--seeds", type=int, default=WHY_SEEDS, help="seeds 0..N-1")
     parser.add_argument(
