@@ -66,3 +66,11 @@ def test_bad_settings_are_one_line(flags, message, tmp_path, capsys) -> None:
     err = capsys.readouterr().err.strip()
     assert message in err and err.count("\n") == 0
     assert not (tmp_path / "x").exists()
+
+
+def test_predict_refuses_another_kinds_option_in_one_line(run_dir, capsys) -> None:
+    assert main(["predict", "--run", str(run_dir), "--text", "the dog"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    assert "error: text: --text is for sentiment and tagging runs; " in err
+    assert "is a seq2seq run (it takes --word, --beam, --score)" in err

@@ -39,7 +39,8 @@ def _problem(**options) -> G2PProblem:
 
 def _config(batch: int = 3):
     return SimpleNamespace(
-        hidden=8, num_layers=1, bidirectional=True, cell="lstm", dtype="float64", batch=batch
+        hidden=8, num_layers=1, bidirectional=True, cell="lstm", dtype="float64", batch=batch,
+        dropout=0.0,
     )
 
 
@@ -67,7 +68,7 @@ def test_training_lowers_the_loss_and_evaluation_reports_both_parts() -> None:
     problem, config = _problem(), _config()
     model = problem.build_model(config, np.random.default_rng(0))
     optimizer = make_optimizer("adam", model.params, 0.02)
-    state = SimpleNamespace(step=0)
+    state = SimpleNamespace(step=0, train_rng=np.random.default_rng(1))
     losses = []
     for _ in range(90):
         loss, grads = problem.loss_and_grads(model, config, state)

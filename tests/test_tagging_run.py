@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from rnnlab.cli import main
 from rnnlab.data import make_dataset
@@ -94,3 +95,48 @@ def test_bad_tagging_arguments_exit_2_and_write_nothing(tmp_path, capsys) -> Non
         err = capsys.readouterr().err
         assert message in err and err.count("\n") == 1, err
         assert not (tmp_path / "r").exists()
+
+
+@pytest.fixture(scope="module")
+def tagger_run(tmp_path_factory) -> Path:
+    """A tagger trained in seconds on `_write_corpus` (tags it >99 % right, see above)."""
+    root = tmp_path_factory.mktemp("tagger")
+    _write_corpus(root / "c.txt")
+    flags = ["train", "--data", str(root / "c.txt"), "--format", "wordtag", *FLAGS]
+    assert main([*flags, "--steps", "60", "--out", str(root / "run")]) == 0
+    return root / "run"
+
+
+def test_predict_tags_sentences_unknown_words_included(tagger_run, tmp_path, capsys) -> None:
+    # "zebra" and "Jumps" never occur in training: the unknown word row, suffixes and shape
+    # tag them; "the" decides that "book" after it is a noun, as in training.
+    args = ["predict", "--run", str(tagger_run), "--text", "The cat book the dog"]
+    assert main([*args, "--text", "the zebra"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "The/DET cat/NOUN book/VERB the/DET dog/NOUN"
+    assert lines[1].split()[0] == "the/DET" and lines[1].split()[1].startswith("zebra/")
+    (tmp_path / "s.txt").write_text("the book Jumps\n\nthe run\n", encoding="utf-8")
+    args = ["predict", "--run", str(tagger_run), "--file", str(tmp_path / "s.txt"), "--json"]
+    assert main(args) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["words"] for r in rows] == [["the", "book", "Jumps"], ["the", "run"]]
+    assert rows[1]["tags"] == ["DET", "NOUN"] and rows[0]["tags"][:2] == ["DET", "NOUN"]
+    assert all(t in {"DET", "NOUN", "VERB"} for r in rows for t in r["tags"])
+
+
+def test_predict_on_a_tagger_refuses_bad_input_in_one_line(tagger_run, tmp_path, capsys) -> None:
+    (tmp_path / "blank.txt").write_text("\n  \n", encoding="utf-8")
+    before = {p.name: p.stat().st_mtime_ns for p in tagger_run.iterdir()}
+    for flags, message in [
+        (["--text", "  "], "text: expected at least one non-empty sentence (--text or --file)"),
+        ([], "text: expected at least one non-empty sentence"),
+        (["--file", str(tmp_path / "blank.txt")], "blank.txt is empty"),
+        (["--file", str(tmp_path / "none.txt")], "file: cannot read"),
+        (["--word", "cat"], "word: --word is for seq2seq runs; "),
+        (["--text", "the dog", "--beam", "2"], "beam: --beam is for seq2seq runs"),
+    ]:
+        assert main(["predict", "--run", str(tagger_run), *flags]) == 2
+        err = capsys.readouterr().err
+        assert message in err and err.count("\n") == 1, err
+        assert err.startswith("rnnlab predict: error: ")
+    assert {p.name: p.stat().st_mtime_ns for p in tagger_run.iterdir()} == before

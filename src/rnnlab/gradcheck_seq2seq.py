@@ -5,7 +5,9 @@ logits z (N, T, V) with a random R: the masked loss the model trains on plus a r
 projection of every logit, padded steps included. Every parameter (a random sample of
 ``max_entries`` entries of the larger arrays) is perturbed; all are random and non-zero. The
 source and the target are padded (lengths differ within the batch), so the masked encoder, the
-attention's masked softmax and the masked loss are all in the check.
+attention's masked softmax and the masked loss are all in the check. A two-layer case runs with
+dropout 0.3 and its masks held fixed (the same seeded generator at every evaluation), so the
+dropout between the encoder's layers, between the decoder's and before the readout is checked.
 """
 
 from __future__ import annotations
@@ -28,24 +30,27 @@ class Seq2SeqCase:
     bidirectional: bool
     cell: str = "lstm"
     num_layers: int = 1
+    dropout: float = 0.0
 
     @property
     def name(self) -> str:
         return (
             f"seq2seq {self.cell} attention={self.attention or 'none'} layers={self.num_layers} "
             f"encoder dirs={2 if self.bidirectional else 1} padded src+tgt"
+            + (f" dropout={self.dropout}" if self.dropout else "")
         )
 
 
 def seq2seq_cases(cell: str | None = None) -> list[Seq2SeqCase]:
     """Every attention kind with a uni- and a bidirectional encoder (LSTM), plus a two-layer
-    LSTM and one GRU case (the decoder loop is generic over cells)."""
+    LSTM (and one with dropout) and one GRU case (the decoder loop is generic over cells)."""
     if cell not in (None, "lstm", "gru"):
         return []
     cases = []
     if cell in (None, "lstm"):
         cases = [Seq2SeqCase(a, b) for a in ATTENTIONS for b in (False, True)]
         cases.append(Seq2SeqCase("additive", True, num_layers=2))
+        cases.append(Seq2SeqCase("general", True, num_layers=2, dropout=0.3))
     if cell in (None, "gru"):
         cases.append(Seq2SeqCase("general", True, cell="gru"))
     return cases
@@ -60,6 +65,7 @@ def random_problem(case: Seq2SeqCase, seed: int) -> tuple[Seq2Seq, dict[str, Arr
         decoder_hidden=2 * hidden if case.attention == "dot" and case.bidirectional else 4,
         num_layers=case.num_layers, bidirectional=case.bidirectional,
         attention=case.attention, attention_width=3, cell=case.cell, dtype="float64",
+        dropout=case.dropout,
     )  # fmt: skip
     if case.attention == "dot" and not case.bidirectional:
         spec = Seq2SeqSpec(**{**spec.__dict__, "decoder_hidden": hidden})
@@ -75,11 +81,13 @@ def random_problem(case: Seq2SeqCase, seed: int) -> tuple[Seq2Seq, dict[str, Arr
     tgt_in = np.concatenate([np.ones((3, 1), int), tgt[:, :-1]], axis=1)
     batch = {"src": src, "src_lengths": src_lengths, "tgt_in": tgt_in, "tgt_out": tgt}
     batch["R"] = rng.standard_normal((3, 4, spec.tgt_vocab))
+    batch["mask_seed"] = np.array(seed)
     return model, batch
 
 
 def _loss(model: Seq2Seq, b: dict[str, Array]) -> tuple[float, Array, object]:
-    logits, cache = model.forward(b["src"], b["src_lengths"], b["tgt_in"])
+    masks = np.random.default_rng(int(b["mask_seed"]))  # the same dropout masks every time
+    logits, cache = model.forward(b["src"], b["src_lengths"], b["tgt_in"], masks)
     value, dlogits = softmax_cross_entropy(logits, b["tgt_out"], b["tgt_out"] != 0)
     return value + float(np.sum(b["R"] * logits)), dlogits + b["R"], cache
 

@@ -24,6 +24,7 @@ import numpy as np
 
 from .cells import make_cell
 from .cells.base import Array, Cell, Params, State, StepCache
+from .dropout import dropout_mask
 from .layer_guard import CheckedInputs, Snapshot
 from .layer_products import backward_direction, forward_direction
 from .layer_state import from_public_state, to_public_state
@@ -215,8 +216,7 @@ class RecurrentLayer(CheckedInputs):
         if layer == 0 or not self.training or self.dropout == 0.0:
             return inp, None
         rng = self._dropout_rng if rng is None else rng
-        keep = (rng.random(inp.shape) >= self.dropout).astype(self.dtype)
-        drop = keep / (1.0 - self.dropout)  # inverted dropout: evaluation needs no rescaling
+        drop = dropout_mask(inp.shape, self.dropout, rng, self.dtype)
         return inp * drop, drop
 
     def backward(

@@ -70,14 +70,15 @@ def run(args: argparse.Namespace) -> int:
             f"cell: the {args.model} model is not checked with {args.cell} (nothing to check)"
         )
     worst_overall, failures = 0.0, 0
-    print(f"{'case':<72} {'max rel error':>13}  worst")
+    width = max(72, *(len(name) for name, _ in cases))  # the columns line up
+    print(f"{'case':<{width}} {'max rel error':>13}  worst")
     for name, check in cases:
         errors = check()
         worst = max(errors, key=errors.__getitem__)
         ok = errors[worst] <= TOLERANCE
         failures += not ok
         worst_overall = max(worst_overall, errors[worst])
-        print(f"{name:<72} {errors[worst]:>13.2e}  {worst}{'' if ok else '  FAIL'}")
+        print(f"{name:<{width}} {errors[worst]:>13.2e}  {worst}{'' if ok else '  FAIL'}")
     print(
         f"{len(cases) - failures} passed, {failures} failed "
         f"(largest relative error {worst_overall:.2e}, tolerance {TOLERANCE:g})"

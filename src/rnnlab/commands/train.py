@@ -113,7 +113,8 @@ def _add_arguments(a: Callable[..., Any]) -> None:
     a("--bidirectional", action="store_const", const=True, help="two directions")
     a("--no-bidirectional", dest="bidirectional", action="store_const", const=False,
       help="one direction (a tagger's default is two)")  # fmt: skip
-    a("--dropout", type=float, help="dropout between stacked layers")
+    a("--dropout", type=float,
+      help="dropout between stacked layers (seq2seq: also before the readout)")  # fmt: skip
     a("--steps", type=int, help="updates at most (default 3000)")
     a("--batch", type=int, help="sequences per update (default 32)")
     a("--lr", type=float, help="learning rate (default 0.005)")

@@ -61,6 +61,7 @@ class G2PProblem:
             attention=self.dataset.attention,
             cell=config.cell,
             dtype=config.dtype,
+            dropout=config.dropout,
         )
         return Seq2Seq(spec, rng)
 
@@ -93,7 +94,8 @@ class G2PProblem:
     ) -> tuple[float, dict[str, np.ndarray]]:
         per_epoch = -(-len(self.pairs) // config.batch)
         batches = self._batches(state.step // per_epoch, config.batch)
-        loss, grads, _ = model.loss_and_grads(*self.arrays(batches[state.step % per_epoch]))
+        arrays = self.arrays(batches[state.step % per_epoch])
+        loss, grads, _ = model.loss_and_grads(*arrays, rng=state.train_rng)  # dropout masks
         return loss, grads
 
     # -- evaluation ----------------------------------------------------------------------------

@@ -12,17 +12,25 @@ Forward (teacher forcing: the decoder reads ``tgt_in`` = BOS + the target withou
 
     (1) x = E_s[src]                                      # (N, S, E)
     (2) M, s_fin = encoder(x, src_lengths)                # M (N, S, K): zero at padding
+                                                          # (dropout p between its layers)
     (3) s0_l = [s_fin(l, fwd); s_fin(l, bwd)]             # each state entry (h, c), (N, K)
         s0_l = s0_l @ W_b.T + b_b   where K != H (the bridge: one per layer and state entry)
     (4) e = E_t[tgt_in]                                   # (T, N, E)
     (5) ht = decoder(e, s0, M)                            # (T, N, H), attention over M
-    (6) z = ht @ W_o.T + b_o                              # logits (N, T, V_t)
+    (6) z = (ht * m) @ W_o.T + b_o                        # logits (N, T, V_t)
     (7) loss = softmax_ce(z, tgt_out, tgt_out != 0)       # mean over real target steps
+
+Dropout (``dropout`` p, default 0: none) is inverted dropout at training only, the mask drawn
+from the ``rng`` given to `forward` (`rnnlab.dropout.dropout_mask`, the stacked layers' own):
+between the encoder's layers in (2) (the layer's own dropout), between the decoder's layers
+(decoder eq. (3)), and m (T, N, H) before the readout in (6), entries 0 or 1/(1-p); the ht fed
+back to the next step is not dropped. Without an ``rng`` (`loss`, greedy and beam decoding,
+scoring) or with p = 0, m = 1 and nothing is drawn.
 
 Backward::
 
     (7') dz = (softmax(z) - onehot(tgt_out)) / n at real steps, 0 at padding
-    (6') dW_o = sum dz.T @ ht;  db_o = sum dz;  dht = dz @ W_o
+    (6') dW_o = sum dz.T @ (ht * m);  db_o = sum dz;  dht = (dz @ W_o) * m
     (5') de, ds0, dM = decoder.backward(dht)
     (4') dE_t[v] = sum of de over the steps that read token v
     (3') dW_b = ds0.T @ s0_cat;  db_b = sum ds0;  ds0_cat = ds0 @ W_b   [bridge only]
@@ -39,10 +47,13 @@ from typing import Any
 import numpy as np
 
 from ..cells.base import Array, Params, State
+from ..dropout import dropout_mask
 from ..layer_base import LayerCache
 from ..losses import softmax_cross_entropy
+from ..validation import check_probability
 from . import attention
 from . import seq2seq_decoder as decoder
+from .sequence import copy_params
 from .spec import build_layer
 
 
@@ -61,6 +72,10 @@ class Seq2SeqSpec:
     attention_width: int | None = None  # A of the additive score; default: H
     cell: str = "lstm"
     dtype: str = "float64"
+    dropout: float = 0.0  # p of every dropout (module docstring); 0: none
+
+    def __post_init__(self) -> None:
+        check_probability(self.dropout, "dropout")
 
     @property
     def dec_hidden(self) -> int:
@@ -81,8 +96,9 @@ class Seq2SeqCache:
     s0_cat: list[tuple[Array, ...]]  # per layer, per state entry: (N, K) before the bridge
     mem: attention.Memory | None
     dec: decoder.DecoderCache
-    ht: Array  # (T, N, H)
+    ht: Array  # (T, N, H) what the readout read: ht * m of (6)
     memory_shape: tuple[int, ...]
+    drop: Array | None = None  # (T, N, H) the readout's dropout mask m; None: no dropout
 
 
 def _uniform(rng: np.random.Generator, shape: tuple[int, ...], fan_in: int, dtype) -> Array:
@@ -98,7 +114,9 @@ class Seq2Seq:
         self.kind = attention.resolve_kind(s.attention)
         H, K, L = s.dec_hidden, s.memory, s.num_layers
         seeds = rng.integers(0, 2**31, size=2)
-        self.encoder = build_layer(s.cell, s.embed, s.hidden, L, s.bidirectional, dtype=s.dtype)
+        self.encoder = build_layer(
+            s.cell, s.embed, s.hidden, L, s.bidirectional, s.dropout, dtype=s.dtype
+        )
         self.encoder.params.update(_redraw(self.encoder.params, int(seeds[0]), s.hidden))
         feed = H if self.kind is not None else 0
         dec_layer = build_layer(s.cell, s.embed + feed, H, L, False, dtype=s.dtype)
@@ -130,27 +148,25 @@ class Seq2Seq:
 
     def load_params(self, values: dict[str, Array]) -> None:
         """Copy ``values`` into the parameter arrays in place (names and shapes must match)."""
-        if set(values) != set(self.params):
-            missing = sorted(set(self.params) - set(values))
-            extra = sorted(set(values) - set(self.params))
-            raise ValueError(f"params: missing {missing}, unexpected {extra}")
-        for name, p in self.params.items():
-            if np.shape(values[name]) != p.shape:
-                raise ValueError(f"params[{name!r}]: expected shape {p.shape}")
-        for name, p in self.params.items():
-            np.copyto(p, values[name])
+        copy_params(self.params, values)
 
     # -- forward -------------------------------------------------------------------------------
 
     def encode(
-        self, src: Array, src_lengths: Array, need_cache: bool = True
+        self,
+        src: Array,
+        src_lengths: Array,
+        need_cache: bool = True,
+        rng: np.random.Generator | None = None,
     ) -> tuple[attention.Memory | None, list[State], LayerCache | None, Any]:
         """(1)-(3): the attention's memory, the decoder's initial states, the encoder cache
-        (None without ``need_cache``) and what the bridge's backward needs."""
+        (None without ``need_cache``) and what the bridge's backward needs; ``rng`` draws the
+        encoder's dropout masks (None: no dropout)."""
         src = np.asarray(src)
         x = self.params["src_embed"][src]  # (1)
+        self.encoder.train(rng is not None)  # its dropout acts in training only
         y, final, enc_cache = self.encoder.forward(
-            x, None, src_lengths, need_cache=need_cache
+            x, None, src_lengths, rng=rng, need_cache=need_cache
         )  # (2)
         parts = final if isinstance(final, tuple) else (final,)
         D, L = self.encoder.directions, self.spec.num_layers
@@ -173,15 +189,28 @@ class Seq2Seq:
         key = f"bridge.{self.decoder.layer.cell.state_names[entry]}_l{index}"
         return value @ self.params[f"{key}.weight"].T + self.params[f"{key}.bias"]  # (3)
 
-    def forward(self, src: Array, src_lengths: Array, tgt_in: Array) -> tuple[Array, Seq2SeqCache]:
-        """Logits (N, T, V_t) under teacher forcing, and the cache for `backward`."""
-        mem, states, enc_cache, (s0_cat, memory_shape) = self.encode(src, src_lengths)
+    def forward(
+        self, src: Array, src_lengths: Array, tgt_in: Array, rng: np.random.Generator | None = None
+    ) -> tuple[Array, Seq2SeqCache]:
+        """Logits (N, T, V_t) under teacher forcing, and the cache for `backward`; ``rng``
+        draws the dropout masks (training; None: no dropout)."""
+        rng = rng if self.spec.dropout > 0 else None  # p = 0 draws nothing from rng
+        mem, states, enc_cache, (s0_cat, memory_shape) = self.encode(src, src_lengths, rng=rng)
         tgt_in = np.asarray(tgt_in)
         emb = self.params["tgt_embed"][tgt_in.T]  # (4) (T, N, E)
-        ht, dec_cache = decoder.run(self.decoder, mem, emb, states)  # (5)
+        L, H = self.spec.num_layers, self.spec.dec_hidden
+        drops = None if rng is None or L == 1 else self._mask((L - 1, *emb.shape[:2], H), rng)
+        ht, dec_cache = decoder.run(self.decoder, mem, emb, states, drops)  # (5)
+        drop = None if rng is None else self._mask(ht.shape, rng)
+        ht = ht if drop is None else ht * drop  # (6)
         logits = self.readout(ht)  # (6)
-        cache = Seq2SeqCache(src, tgt_in, enc_cache, s0_cat, mem, dec_cache, ht, memory_shape)
+        cache = Seq2SeqCache(
+            src, tgt_in, enc_cache, s0_cat, mem, dec_cache, ht, memory_shape, drop
+        )
         return logits.transpose(1, 0, 2), cache
+
+    def _mask(self, shape: tuple[int, ...], rng: np.random.Generator) -> Array:
+        return dropout_mask(shape, self.spec.dropout, rng, self.params["readout.bias"].dtype)
 
     def readout(self, ht: Array) -> Array:
         """(6) z = ht @ W_o.T + b_o over the last axis."""
@@ -198,6 +227,8 @@ class Seq2Seq:
             "readout.bias": flat_dz.sum(axis=0),
         }
         dht = dz @ self.params["readout.weight"]  # (6')
+        if cache.drop is not None:
+            dht = dht * cache.drop  # (6')
         demb, ds0, dM = decoder.backward(self.decoder, cache.mem, cache.dec, dht, grads)  # (5')
         grads["tgt_embed"] = _scatter_rows(self.params["tgt_embed"], cache.tgt_in.T, demb)  # (4')
         dfinal = self._bridge_backward(ds0, cache.s0_cat, grads)  # (3')
@@ -233,10 +264,12 @@ class Seq2Seq:
         return softmax_cross_entropy(logits, tgt_out, np.asarray(tgt_out) != 0)[0]
 
     def loss_and_grads(
-        self, src: Array, src_lengths: Array, tgt_in: Array, tgt_out: Array
-    ) -> tuple[float, Params, Array]:
-        """(7) and its gradient: (mean cross-entropy per real target step, grads, logits)."""
-        logits, cache = self.forward(src, src_lengths, tgt_in)
+        self, src: Array, src_lengths: Array, tgt_in: Array, tgt_out: Array,
+        rng: np.random.Generator | None = None,
+    ) -> tuple[float, Params, Array]:  # fmt: skip
+        """(7) and its gradient: (mean cross-entropy per real target step, grads, logits);
+        ``rng`` draws the dropout masks (training; None: no dropout)."""
+        logits, cache = self.forward(src, src_lengths, tgt_in, rng)
         value, dlogits = softmax_cross_entropy(logits, tgt_out, np.asarray(tgt_out) != 0)
         return value, self.backward(dlogits, cache), logits
 
@@ -245,7 +278,7 @@ class Seq2Seq:
         return (
             f"Seq2Seq({s.cell}, embed={s.embed}, hidden={s.hidden}, decoder_hidden="
             f"{s.dec_hidden}, layers={s.num_layers}, bidirectional={s.bidirectional}, "
-            f"attention={self.kind}, params={self.num_params})"
+            f"attention={self.kind}, dropout={s.dropout}, params={self.num_params})"
         )
 
 

@@ -11,13 +11,17 @@ Forward at step t (layer l's cell C_l with parameters p_l; attention as `models.
 
     (1) xp_0 = xe_t + ht_{t-1} @ W_f.T              # input feeding (attention only); ht_0 = 0
     (2) s_l, h_l = C_l.step(p_l, xp_l, s_l)          # state s_l from step t-1, output h_l
-    (3) xp_{l+1} = h_l @ W_ih_{l+1}.T + b_ih_{l+1}   # the next layer's input projection
+    (3) xp_{l+1} = (h_l * m_l) @ W_ih_{l+1}.T + b_ih_{l+1}   # the next layer's input projection
     (4) ht_t = attend(h_{L-1}) with attention, else ht_t = h_{L-1}   # what the readout reads
+
+m_l (N, H) is dropout between layers l and l+1 (`rnnlab.dropout.dropout_mask`, the stacked
+layers' own): drawn afresh at every step in teacher-forced training when the model's dropout
+p > 0 (entries 0 or 1/(1-p)); m_l = 1 otherwise, and always in greedy and beam decoding.
 
 Backward at step t, from t = T-1 down (dht from the readout, dfeed from step t+1's (1'))::
 
     (4') dh_{L-1} = attend.backward(dht_t + dfeed)  [without attention: dht_t]
-    (3') dh_l += dxp_{l+1} @ W_ih_{l+1}             # from the layer above
+    (3') dh_l += (dxp_{l+1} @ W_ih_{l+1}) * m_l     # from the layer above
     (2') dxp_l, dhp_l, ds_l = C_l.step_backward(p_l, cache_l, (ds_l[0] + dh_l, ds_l[1:]))
     (1') dfeed = dxp_0 @ W_f;  dxe_t = dxp_0
     after the loop, over all t at once: the cells' weight_grads (W_hh, b_hh, ...),
@@ -68,9 +72,11 @@ def step(
     states: list[State],
     feed: Array | None,
     wf: Array | None,
+    drop: list[Array] | None = None,
 ) -> tuple[Array, list[State], list[StepCache], dict[str, Array] | None, list[Array]]:
     """(1)-(4) for one step: (ht, new states, cell caches, attention cache, layer inputs).
-    ``wf`` is `Decoder.feed_weight` (taken once per sequence, not per step)."""
+    ``wf`` is `Decoder.feed_weight` (taken once per sequence, not per step); ``drop`` the
+    step's masks m_l, one per pair of stacked layers (None: no dropout)."""
     layer, cell = dec.layer, dec.layer.cell
     xp = xe if feed is None else xe + feed @ wf.T  # (1)
     inp = feed if feed is not None else xe[:, :0]  # what W_f read (nothing without feeding)
@@ -82,8 +88,9 @@ def step(
         caches.append(cache)
         if index + 1 < layer.num_layers:
             p_next = layer.layer_params(index + 1, 0)
-            inputs.append(state[0])
-            xp = state[0] @ p_next["weight_ih"].T + p_next["bias_ih"]  # (3)
+            h_in = state[0] if drop is None else state[0] * drop[index]  # (3)
+            inputs.append(h_in)
+            xp = h_in @ p_next["weight_ih"].T + p_next["bias_ih"]  # (3)
     h = new_states[-1][0]
     if dec.kind is None:
         return h, new_states, caches, None, inputs  # (4)
@@ -99,12 +106,18 @@ class DecoderCache:
     inputs: list[Array]  # per layer: (T, N, D); layer 0: the fed-back ht_{t-1} (attention only)
     attn: list[dict[str, Array]]  # per step (attention only)
     emb: Array  # (T, N, E) embedded decoder inputs
+    drops: Array | None = None  # (L-1, T, N, H) dropout masks m_l of (3); None: no dropout
 
 
 def run(
-    dec: Decoder, mem: attention.Memory | None, emb: Array, states: list[State]
+    dec: Decoder,
+    mem: attention.Memory | None,
+    emb: Array,
+    states: list[State],
+    drops: Array | None = None,
 ) -> tuple[Array, DecoderCache]:
-    """Teacher forcing over ``emb`` (T, N, E): the readout's inputs ht (T, N, H) and the cache."""
+    """Teacher forcing over ``emb`` (T, N, E): the readout's inputs ht (T, N, H) and the cache.
+    ``drops`` (L-1, T, N, H): the dropout masks m_l of (3) (None: no dropout)."""
     T, N = emb.shape[:2]
     xe = dec.project_tokens(emb)  # layer 0's token projection, all steps in one product
     H = dec.layer.hidden_size
@@ -114,7 +127,8 @@ def run(
     att_caches = []
     wf = None if feed is None else dec.feed_weight()
     for t in range(T):
-        ht, states, caches, att_cache, inputs = step(dec, mem, xe[t], states, feed, wf)
+        drop = None if drops is None else list(drops[:, t])
+        ht, states, caches, att_cache, inputs = step(dec, mem, xe[t], states, feed, wf, drop)
         outs[t] = ht
         per_step.append((caches, inputs))
         if att_cache is not None:
@@ -126,7 +140,7 @@ def run(
         for index in range(L)
     ]
     inputs = [np.stack([s[1][index] for s in per_step]) for index in range(L)]
-    return outs, DecoderCache(stacked, inputs, att_caches, emb)
+    return outs, DecoderCache(stacked, inputs, att_caches, emb, drops)
 
 
 def backward(
@@ -161,6 +175,8 @@ def backward(
             dxp[index][t], dhp[index][t] = dxp_t, dhp_t
             if index > 0:
                 dh = dxp_t @ params[index]["weight_ih"]  # (3')
+                if cache.drops is not None:
+                    dh = dh * cache.drops[index - 1, t]  # (3')
         if dec.kind is not None:
             dfeed = dxp[0][t] @ wf  # (1')
     dM = None
