@@ -11,8 +11,9 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 LOCK_NAME = ".rnnlab.lock"
 
@@ -21,9 +22,13 @@ def _reason(exc: OSError) -> str:
     return exc.strerror or type(exc).__name__
 
 
-def _probe(directory: Path) -> None:
-    """Create and remove a temporary directory in ``directory``: OSError if that fails."""
-    os.rmdir(tempfile.mkdtemp(dir=directory, prefix=".rnnlab-probe-"))
+def _probe(directory: Path, name: str) -> None:
+    """Create and remove a temporary directory in ``directory``; if that fails, a ValueError
+    naming the option ``name``."""
+    try:
+        os.rmdir(tempfile.mkdtemp(dir=directory, prefix=".rnnlab-probe-"))
+    except OSError as exc:
+        raise ValueError(f"{name}: cannot write in {directory} ({_reason(exc)})") from None
 
 
 def nearest_existing(path: Path) -> Path:
@@ -47,10 +52,7 @@ def check_writable_dir(path: str | Path, name: str) -> Path:
     where = nearest_existing(path)
     if not where.is_dir():
         raise ValueError(f"{name}: cannot create {path}: {where} is a file, not a directory")
-    try:
-        _probe(where)
-    except OSError as exc:
-        raise ValueError(f"{name}: cannot write in {where} ({_reason(exc)})") from None
+    _probe(where, name)
     return path
 
 
@@ -64,11 +66,23 @@ def check_writable_file(path: str | Path, name: str) -> Path:
     parent = path.parent
     if not parent.is_dir():
         raise ValueError(f"{name}: directory {parent} does not exist")
-    try:
-        _probe(parent)
-    except OSError as exc:
-        raise ValueError(f"{name}: cannot write in {parent} ({_reason(exc)})") from None
+    _probe(parent, name)
     return path
+
+
+def parse_file(
+    path: str | Path, name: str, kind: str, parse: Callable[[str], Any], invalid: type[Exception]
+) -> Any:
+    """``parse`` of the UTF-8 text in ``path``: a file that cannot be read, is not UTF-8 text
+    or is not valid ``kind`` (``parse`` raised ``invalid``) is one ValueError naming ``name``."""
+    try:
+        return parse(Path(path).read_bytes().decode("utf-8"))
+    except OSError as exc:
+        raise ValueError(f"{name}: cannot read {path} ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise ValueError(f"{name}: {path} is not a {kind} file (not UTF-8 text)") from None
+    except invalid as exc:
+        raise ValueError(f"{name}: {path} is not valid {kind} ({exc})") from None
 
 
 def make_dir(path: Path, name: str) -> None:
