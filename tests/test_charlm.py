@@ -11,7 +11,8 @@ import pytest
 
 from rnnlab.cli import main
 from rnnlab.data import make_dataset
-from rnnlab.data.charlm import CharLM, one_hot, score, text_model
+from rnnlab.data.charlm import CharLM, score, text_model
+from rnnlab.models.embedded import one_hot
 from rnnlab.training import TrainConfig, TrainState, fit, streams
 from rnnlab.training.run import make_run_optimizer
 
@@ -67,10 +68,10 @@ def test_validation_with_carried_state_equals_one_pass(rng: np.random.Generator)
     whole, _ = model.forward(one_hot(ids[None, :-1], 7, "float64"))
     logp = whole - np.log(np.exp(whole).sum(-1, keepdims=True))
     expected = -np.mean(logp[0, np.arange(300), ids[1:]])
-    assert score(model, ids, 7, streams=1, window=13) == pytest.approx(expected, rel=1e-10)
+    assert score(model, ids, streams=1, window=13) == pytest.approx(expected, rel=1e-10)
     # Several streams: the same as scoring each stream's slice alone, averaged by length.
-    three = score(model, ids, 7, streams=3, window=7)
-    parts = [score(model, ids[i * 100 : i * 100 + 101], 7, streams=1, window=500) for i in range(3)]
+    three = score(model, ids, streams=3, window=7)
+    parts = [score(model, ids[i * 100 : i * 100 + 101], streams=1, window=500) for i in range(3)]
     assert three == pytest.approx(np.mean(parts), rel=1e-10)
 
 

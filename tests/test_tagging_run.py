@@ -41,31 +41,42 @@ FLAGS = ["--hidden", "8", "--batch", "16", "--eval-every", "10", "--dtype", "flo
          "--option", "shape_dim=2", "--option", "min_count=1", "--quiet"]  # fmt: skip
 
 
-def test_a_wordtag_file_trains_beyond_the_most_frequent_tag_and_resumes(tmp_path, capsys):
-    _write_corpus(tmp_path / "c.txt")
-    flags = ["train", "--data", str(tmp_path / "c.txt"), "--format", "wordtag", *FLAGS]
-    assert main([*flags, "--steps", "60", "--out", str(tmp_path / "full")]) == 0
-    result = json.loads((tmp_path / "full" / "result.json").read_text())
+@pytest.fixture(scope="module")
+def tagger_run(tmp_path_factory) -> Path:
+    """A tagger trained in seconds on `_write_corpus` (tags it >99 % right, see above)."""
+    root = tmp_path_factory.mktemp("tagger")
+    _write_corpus(root / "c.txt")
+    flags = ["train", "--data", str(root / "c.txt"), "--format", "wordtag", *FLAGS]
+    assert main([*flags, "--steps", "60", "--out", str(root / "run")]) == 0
+    return root / "run"
+
+
+def test_a_wordtag_file_trains_beyond_the_most_frequent_tag_and_resumes(
+    tagger_run, tmp_path, capsys
+) -> None:
+    full = tagger_run
+    flags = ["train", "--data", str(full.parent / "c.txt"), "--format", "wordtag", *FLAGS]
+    result = json.loads((full / "result.json").read_text())
     assert result["kind"] == "tagging" and result["metric_info"]["name"] == "token accuracy"
     assert result["test_accuracy"] > 0.99 and result["metric"] > 0.99
     assert result["baselines"]["most_frequent_tag"] < 0.95  # the ambiguous words cost it
     assert result["test_scores"]["tokens"] == 40 * 5  # 10 % of the 400 sentences
-    vocab = json.loads((tmp_path / "full" / "vocabulary.json").read_text())
+    vocab = json.loads((full / "vocabulary.json").read_text())
     assert vocab["tags"] == ["DET", "NOUN", "VERB"]
-    tagger, vocab = load_tagger(tmp_path / "full")  # a trained run tags new sentences
+    tagger, vocab = load_tagger(full)  # a trained run tags new sentences
     tags = tag_words(tagger, vocab, [["the", "cat", "book", "the", "run"]])
     assert tags == [["DET", "NOUN", "VERB", "DET", "NOUN"]]
-    split = json.loads((tmp_path / "full" / "split.json").read_text())
+    split = json.loads((full / "split.json").read_text())
     assert (split["train"], split["valid"], split["test"]) == (320, 40, 40)
     half = tmp_path / "half"
     assert main([*flags, "--steps", "60", "--checkpoint-every", "30", "--out", str(half)]) == 0
     (half / "result.json").unlink()  # as if stopped after the checkpoint of step 30
     (half / "params.npz").unlink()
     assert main(["train", "--out", str(half), "--resume", "--quiet"]) == 0
-    with np.load(tmp_path / "full" / "params.npz") as a, np.load(half / "params.npz") as b:
+    with np.load(full / "params.npz") as a, np.load(half / "params.npz") as b:
         assert all(np.array_equal(a[k], b[k]) for k in a.files)
-    assert _rows(tmp_path / "full" / "metrics.csv") == _rows(half / "metrics.csv")
-    assert "token accuracy" in capsys.readouterr().out
+    assert _rows(full / "metrics.csv") == _rows(half / "metrics.csv")
+    assert "token accuracy" in capsys.readouterr().out  # the resumed run's summary
 
 
 def test_a_conllu_file_is_a_tagged_dataset(tmp_path) -> None:
@@ -95,16 +106,6 @@ def test_bad_tagging_arguments_exit_2_and_write_nothing(tmp_path, capsys) -> Non
         err = capsys.readouterr().err
         assert message in err and err.count("\n") == 1, err
         assert not (tmp_path / "r").exists()
-
-
-@pytest.fixture(scope="module")
-def tagger_run(tmp_path_factory) -> Path:
-    """A tagger trained in seconds on `_write_corpus` (tags it >99 % right, see above)."""
-    root = tmp_path_factory.mktemp("tagger")
-    _write_corpus(root / "c.txt")
-    flags = ["train", "--data", str(root / "c.txt"), "--format", "wordtag", *FLAGS]
-    assert main([*flags, "--steps", "60", "--out", str(root / "run")]) == 0
-    return root / "run"
 
 
 def test_predict_tags_sentences_unknown_words_included(tagger_run, tmp_path, capsys) -> None:

@@ -208,6 +208,23 @@ def _central_difference(target: Array, index: int, f: Callable[[], float], eps: 
     return (plus - minus) / (2 * eps)
 
 
+def param_errors(
+    params: dict[str, Array],
+    grads: dict[str, Array],
+    loss: Callable[[], float],
+    max_entries: int,
+    eps: float,
+    rng: np.random.Generator,
+) -> dict[str, float]:
+    """Each parameter's `rel_error` against central differences of ``loss`` (<= max_entries)."""
+    errors = {}
+    for name, value in params.items():
+        picks = _sample(value.size, max_entries, rng)
+        numeric = np.array([_central_difference(value, j, loss, eps) for j in picks])
+        errors[name] = rel_error(grads[name].reshape(-1)[picks], numeric)
+    return errors
+
+
 def rel_error(analytic: Array, numeric: Array) -> float:
     """max |a - n| over the checked entries, relative to the larger of max |a| and max |n|."""
     scale = max(float(np.max(np.abs(analytic))), float(np.max(np.abs(numeric))), 1e-8)
@@ -257,21 +274,11 @@ def _compare(
 ) -> dict[str, float]:
     """Relative error of ``grads`` against central differences, per parameter, x and state."""
     layer, x, state0 = problem.layer, problem.x, problem.state0
-    errors = {}
-    for name, value in layer.params.items():
-        picks = _sample(value.size, max_entries, rng)
-        numeric = np.array(
-            [
-                sum(
-                    _central_difference(
-                        value, j, lambda c=c, a=a, b=b: problem.chunk_loss(c, a, b, starts[c]), eps
-                    )
-                    for c, a, b in problem.chunks()
-                )
-                for j in picks
-            ]
-        )
-        errors[name] = rel_error(grads[name].reshape(-1)[picks], numeric)
+
+    def total() -> float:  # the chunks' losses, each from its detached starting state
+        return sum(problem.chunk_loss(c, a, b, starts[c]) for c, a, b in problem.chunks())
+
+    errors = param_errors(layer.params, grads, total, max_entries, eps, rng)
     numeric_x = np.zeros_like(x)
     for c, a, b in problem.chunks():
         for j in range(x[:, a:b].size):

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .gradcheck import _central_difference, _sample, rel_error
+from .gradcheck import param_errors
 from .losses import softmax_cross_entropy
 from .models.seq2seq import Seq2Seq, Seq2SeqSpec
 
@@ -103,11 +103,4 @@ def check_seq2seq(
     _, dlogits, cache = _loss(model, batch)
     grads = model.backward(dlogits, cache)
     rng = np.random.default_rng(seed + 1)
-    errors = {}
-    for name, value in model.params.items():
-        picks = _sample(value.size, max_entries, rng)
-        numeric = np.array(
-            [_central_difference(value, j, lambda: _loss(model, batch)[0], eps) for j in picks]
-        )
-        errors[name] = rel_error(grads[name].reshape(-1)[picks], numeric)
-    return errors
+    return param_errors(model.params, grads, lambda: _loss(model, batch)[0], max_entries, eps, rng)

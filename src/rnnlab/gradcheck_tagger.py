@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .gradcheck import _central_difference, _sample, rel_error
+from .gradcheck import param_errors
 from .models.embedding import FeatureEmbedding
 from .models.sequence import make_model
 from .models.spec import build_layer
@@ -75,9 +75,4 @@ def check_tagger(
     def loss() -> float:
         return float(np.sum(R * tagger.forward(ids, lengths)[0]))
 
-    errors = {}
-    for name, value in tagger.params.items():
-        picks = _sample(value.size, max_entries, rng)
-        numeric = np.array([_central_difference(value, j, loss, eps) for j in picks])
-        errors[name] = rel_error(grads[name].reshape(-1)[picks], numeric)
-    return errors
+    return param_errors(tagger.params, grads, loss, max_entries, eps, rng)

@@ -59,8 +59,8 @@ def _pair(seed: int):
 def train_case(seed: int = 0) -> Case:
     import torch
 
-    from ..data.charlm import one_hot
     from ..losses import LOSSES
+    from ..models.embedded import one_hot
 
     lstm, linear, model = _pair(seed)
     rng = np.random.default_rng(seed)
@@ -99,8 +99,8 @@ def train_case(seed: int = 0) -> Case:
 def sample_case(seed: int = 0) -> Case:
     import torch
 
-    from ..data.charlm import one_hot
     from ..losses import softmax
+    from ..models.embedded import one_hot
 
     lstm, linear, model = _pair(seed)
     model.layer.eval()

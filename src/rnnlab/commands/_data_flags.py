@@ -24,6 +24,7 @@ DATA_OPTIONS = {
     "model": "model",
     "attention": "attention",
     "beam": "beam",
+    "embed": "embed",
 }
 
 
@@ -47,6 +48,9 @@ def add_data_flags(a: Callable[..., Any]) -> None:
     a("--model", help="with --data cmudict: the model, seq2seq (the encoder-decoder)")
     a("--attention", help="with --data cmudict: luong (general), bahdanau (additive), dot, none")
     a("--beam", type=int, help="with --data cmudict: beam width of the evaluation (1: greedy)")
+    a("--embed", type=int, metavar="E",
+      help="text, rotten_tomatoes, cmudict: a learned E-wide character embedding as input "
+      "(text default: one-hot)")  # fmt: skip
 
 
 def data_options(args: argparse.Namespace) -> dict[str, Any]:

@@ -12,8 +12,9 @@ ORDER = 60
 HELP = "write a trained run's model as ONNX (checked with onnx.checker)"
 DESCRIPTION = """\
 Writes the model of a finished `rnnlab train` run (its recurrent stack and linear readout, \
-dropout dropped) as an ONNX file, opset 14: inputs x (N, T, D) and lengths (N,) int64, outputs \
-out (the raw readout), h_n (and c_n). Needs the onnx extra (pip install -e ".[onnx]").
+dropout dropped) as an ONNX file, opset 14: inputs x (N, T, D) and lengths (N,) int64 (a text \
+model trained with --embed: ids (N, T) int64 in place of x), outputs out (the raw readout), h_n \
+(and c_n). Needs the onnx extra (pip install -e ".[onnx]").
 Example: rnnlab export --run runs/adding100-lstm --onnx adding.onnx"""
 
 

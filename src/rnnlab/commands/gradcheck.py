@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ..gradcheck import CELL_VARIANTS, all_cases, check_case
+from ..gradcheck_embedded import EMBEDDED_CASES, check_embedded
 from ..gradcheck_pascanu import check_pascanu, pascanu_cases
 from ..gradcheck_seq2seq import check_seq2seq, seq2seq_cases
 from ..gradcheck_tagger import TAGGER_CASES, check_tagger
@@ -18,10 +19,12 @@ DESCRIPTION = f"""\
 Runs the float64 central finite-difference check over every cell, variant and layer option (1-2 \
 layers, 1-2 directions, with and without lengths, full and truncated BPTT), the encoder-decoder \
 (every attention kind, uni- and bidirectional encoder, padded source and target), Pascanu's \
-regulariser and the tagger (embeddings + stack + readout), and exits 1 if any maximum relative \
-error exceeds {TOLERANCE:g}.
+regulariser, the tagger (embeddings + stack + readout) and the char LM and sentiment model with \
+--embed (embedding + stack + readout), and exits 1 if any maximum relative error exceeds \
+{TOLERANCE:g}.
 Example: rnnlab gradcheck --cell lstm --variant peephole
-         rnnlab gradcheck --model seq2seq"""
+         rnnlab gradcheck --model seq2seq
+         rnnlab gradcheck --model embedded"""
 
 
 def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -31,16 +34,17 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, default=0, help="seed of the random problem")
     parser.add_argument(
         "--model",
-        choices=("all", "layers", "seq2seq", "regularizer", "tagger"),
+        choices=("all", "layers", "seq2seq", "regularizer", "tagger", "embedded"),
         default="all",
-        help="check the layers, the encoder-decoder, Pascanu's Omega, the tagger, or all (default)",
+        help="check the layers, the encoder-decoder, Pascanu's Omega, the tagger, the embedded "
+        "char LM / sentiment model, or all (default)",
     )
     return parser
 
 
 def _checks(args: argparse.Namespace) -> list:
-    """(name, check) pairs: the layer cases, then the encoder-decoder's, the regulariser's and
-    the tagger's (no variant options)."""
+    """(name, check) pairs: the layer cases, then the encoder-decoder's, the regulariser's, the
+    tagger's and the embedded models' (no variant options)."""
     checks: list = []
     if args.model in ("all", "layers"):
         checks += [(c.name, lambda c=c: check_case(c, seed=args.seed)) for c in all_cases(
@@ -58,6 +62,12 @@ def _checks(args: argparse.Namespace) -> list:
         checks += [
             (c.name, lambda c=c: check_tagger(c, seed=args.seed))
             for c in TAGGER_CASES
+            if args.cell in (None, c.cell)
+        ]
+    if args.model in ("all", "embedded") and args.variant is None:
+        checks += [
+            (c.name, lambda c=c: check_embedded(c, seed=args.seed))
+            for c in EMBEDDED_CASES
             if args.cell in (None, c.cell)
         ]
     return checks

@@ -6,6 +6,7 @@ L the length of one stream. The training text's ids are cut into a (B, L) matrix
 stream; update i reads window i of every row::
 
     x_i = ids[:, i k : (i + 1) k]          # (B, k) input characters, one-hot (B, k, V)
+                                           # or embedded (B, k, E) with --embed E
     y_i = ids[:, i k + 1 : (i + 1) k + 1]  # (B, k) the next characters, the targets
     h_i = final state of update i - 1      # carried as a constant (detached); zeros at i = 0
 
@@ -26,6 +27,7 @@ import numpy as np
 from ..init import apply_init
 from ..losses import LOSSES
 from ..models import SequenceModel, build_layer, make_model
+from ..models.embedded import EmbeddedModel, char_embedding, token_input
 from ..validation import all_finite
 from .text import TextDataset, Vocabulary
 
@@ -36,28 +38,41 @@ if TYPE_CHECKING:
 EVAL_STREAMS = 32  # fixed, so that validation numbers compare across training batch sizes
 EVAL_WINDOW = 250
 DEFAULT_WINDOW = 100
+TextModel = SequenceModel | EmbeddedModel  # one-hot input, or --embed E
 
 
-def one_hot(ids: np.ndarray, size: int, dtype: str) -> np.ndarray:
-    """(..., size) one-hot rows of ``ids``."""
-    out = np.zeros((*ids.shape, size), dtype=dtype)
-    np.put_along_axis(out, ids[..., None], 1, axis=-1)
-    return out
-
-
-def text_model(config: TrainConfig, vocab_size: int, rng: np.random.Generator) -> SequenceModel:
-    """A recurrent stack over one-hot characters with a softmax readout at every step."""
+def token_model(
+    config: TrainConfig,
+    vocab_size: int,
+    outputs: int,
+    output_kind: str,
+    t_max: int,
+    rng: np.random.Generator,
+) -> TextModel:
+    """A recurrent stack over characters with a softmax readout: one-hot input, or with the
+    ``embed`` data option (``--embed E``) an `EmbeddedModel` whose learned (V, E) table is
+    drawn first from ``rng``, then the layer (``config``'s init, chrono's T_max = ``t_max``)
+    and the readout."""
+    width = config.data_options.get("embed")
+    embedding = None if width is None else char_embedding(vocab_size, width, rng, config.dtype)
     layer = build_layer(
         config.cell,
-        vocab_size,
+        vocab_size if embedding is None else embedding.output_size,
         config.hidden,
         config.num_layers,
         False,
         config.dropout,
         config.dtype,
     )
-    apply_init(layer, config.resolved_init, rng, t_max=config.tbptt or DEFAULT_WINDOW)
-    return make_model(layer, vocab_size, "many_to_many", "softmax_ce", rng)
+    apply_init(layer, config.resolved_init, rng, t_max=t_max)
+    model = make_model(layer, outputs, output_kind, "softmax_ce", rng)
+    return model if embedding is None else EmbeddedModel(embedding, model)
+
+
+def text_model(config: TrainConfig, vocab_size: int, rng: np.random.Generator) -> TextModel:
+    """The character LM: `token_model` with a softmax over the vocabulary at every step."""
+    window = config.tbptt or DEFAULT_WINDOW
+    return token_model(config, vocab_size, vocab_size, "many_to_many", window, rng)
 
 
 def state_arrays(state: Any) -> dict[str, np.ndarray]:
@@ -86,9 +101,8 @@ def stream_matrix(ids: np.ndarray, streams: int) -> tuple[np.ndarray, np.ndarray
 
 
 def score(
-    model: SequenceModel,
+    model: TextModel,
     ids: np.ndarray,
-    vocab_size: int,
     streams: int = EVAL_STREAMS,
     window: int = EVAL_WINDOW,
 ) -> float:
@@ -103,8 +117,7 @@ def score(
     try:
         for start in range(0, x.shape[1], window):
             xs, ys = x[:, start : start + window], y[:, start : start + window]
-            inputs = one_hot(xs, vocab_size, model.layer.dtype)
-            out, cache = model.forward(inputs, state=state)
+            out, cache = model.forward(token_input(model, xs), state=state)
             mask = ys >= 0
             if mask.any():
                 loss, _ = LOSSES["softmax_ce"](out, np.where(mask, ys, 0), mask)
@@ -139,7 +152,7 @@ class CharLM:
         self.valid_ids = self.vocab.encode(valid)
         self.label = config.data or dataset.name
 
-    def build_model(self, config: TrainConfig, rng: np.random.Generator) -> SequenceModel:
+    def build_model(self, config: TrainConfig, rng: np.random.Generator) -> TextModel:
         return text_model(config, len(self.vocab), rng)
 
     def window_ids(self, step: int) -> tuple[np.ndarray, np.ndarray]:
@@ -151,12 +164,12 @@ class CharLM:
         )
 
     def loss_and_grads(
-        self, model: SequenceModel, config: TrainConfig, state: TrainState
+        self, model: TextModel, config: TrainConfig, state: TrainState
     ) -> tuple[float, dict[str, np.ndarray]]:
         if state.step % self.windows == 0:  # a new epoch starts from zeros
             state.carried = {}
         xs, ys = self.window_ids(state.step)
-        inputs = one_hot(xs, len(self.vocab), config.dtype)
+        inputs = token_input(model, xs)  # one-hot (B, k, V), or the ids for the embedding
         out, cache = model.forward(inputs, state=public_state(state.carried), rng=state.train_rng)
         loss, dout = LOSSES["softmax_ce"](out, ys)
         grads = model.backward(dout, cache)
@@ -165,8 +178,8 @@ class CharLM:
             state.carried = {}  # skipped (NaN loss) and the next window starts from zeros
         return loss, grads
 
-    def evaluate(self, model: SequenceModel, state: TrainState) -> dict[str, float]:
-        nats = score(model, self.valid_ids, len(self.vocab))
+    def evaluate(self, model: TextModel, state: TrainState) -> dict[str, float]:
+        nats = score(model, self.valid_ids)
         return {"loss": nats, "metric": nats, "bpc": nats / math.log(2)}
 
     def solved(self, metrics: dict[str, float]) -> bool:

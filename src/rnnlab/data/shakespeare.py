@@ -71,6 +71,7 @@ class Shakespeare(TextDataset):
     )
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         self._root()  # a missing package is an error as soon as the dataset is named
 
     def _root(self) -> str:

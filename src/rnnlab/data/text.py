@@ -103,13 +103,33 @@ def read_text(path: str | Path, argument: str = "data") -> str:
         ) from None
 
 
+def check_embed(width: Any) -> None:
+    """The ``embed`` data option (``--embed E``): None (one-hot input) or a positive width."""
+    if width is None:
+        return
+    if isinstance(width, bool) or not isinstance(width, int | np.integer) or width < 1:
+        raise ValueError(
+            f"embed: expected a positive integer (the embedding width), got {width!r}"
+        )
+
+
+@dataclass(frozen=True)
 class TextDataset(Dataset):
-    """A text with a training and a validation part, learnt by the character LM."""
+    """A text with a training and a validation part, learnt by the character LM.
+
+    ``embed`` (``--embed E``) gives the model a learned E-wide character embedding in place
+    of one-hot input (`rnnlab.models.embedded`); None, the default, is one-hot.
+    """
+
+    embed: int | None = None
 
     kind: ClassVar[str] = "text"
     metric: ClassVar[Metric] = NATS_PER_CHAR
     baseline_names: ClassVar[tuple[str, ...]] = ("unigram", "kn5", "kn6", "kn7")
     defaults: ClassVar[dict[str, Any]] = TEXT_DEFAULTS
+
+    def __post_init__(self) -> None:
+        check_embed(self.embed)
 
     def texts(self) -> tuple[str, str]:
         """(training text, validation text)."""
@@ -148,6 +168,7 @@ class TextFile(TextDataset):
     source: ClassVar[Source] = Source("", "", "", "a text file of yours")
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         for argument, path in (("data", self.path), ("valid", self.valid)):
             if path is not None and not Path(path).is_file():
                 raise ValueError(f"{argument}: no such file {path!r}; expected a UTF-8 text file")

@@ -1,9 +1,10 @@
 """Writing text with a trained character model, and loading one from its run directory.
 
 Sampling (one-to-many): the prime is read in one forward pass, then each next character is
-drawn from the softmax of the last logits divided by the temperature, fed back one-hot, and
-the state carried. The unknown symbol is never drawn (it stands for no character). One seeded
-generator draws every character, so a seed gives the same text.
+drawn from the softmax of the last logits divided by the temperature, fed back (one-hot, or
+its id to a model with an embedding) and the state carried. The unknown symbol is never
+drawn (it stands for no character). One seeded generator draws every character, so a seed
+gives the same text.
 """
 
 from __future__ import annotations
@@ -14,16 +15,16 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..losses import softmax
-from ..models import SequenceModel
+from ..models.embedded import token_input
 from .base import load_params
-from .charlm import one_hot, text_model
+from .charlm import TextModel, text_model
 from .text import Vocabulary
 
 if TYPE_CHECKING:
     from ..training.config import TrainConfig
 
 
-def load_text_model(run: str | Path, config: TrainConfig) -> tuple[SequenceModel, Vocabulary]:
+def load_text_model(run: str | Path, config: TrainConfig) -> tuple[TextModel, Vocabulary]:
     """The trained model and vocabulary of a finished text run (``config`` is its config)."""
     run = Path(run)
     vocab_file = run / "vocabulary.json"
@@ -52,7 +53,7 @@ def check_prime(prime: str, vocab: Vocabulary) -> np.ndarray:
 
 
 def sample_text(
-    model: SequenceModel,
+    model: TextModel,
     vocab: Vocabulary,
     prime: str,
     length: int,
@@ -65,17 +66,17 @@ def sample_text(
     if not temperature > 0 or not np.isfinite(temperature):
         raise ValueError(f"temperature: expected a positive number, got {temperature!r}")
     ids = check_prime(prime, vocab)
-    dtype, size = model.layer.dtype, len(vocab)
+    size = len(vocab)
     was_training = model.layer.training
     model.layer.eval()
     drawn: list[int] = []
     try:
-        out, cache = model.forward(one_hot(ids[None], size, dtype))
+        out, cache = model.forward(token_input(model, ids[None]))
         for _ in range(length):
             p = softmax(out[0, -1].astype(np.float64) / temperature)
             p[0] = 0.0  # the unknown symbol is no character
             drawn.append(int(rng.choice(size, p=p / p.sum())))
-            x = one_hot(np.array([[drawn[-1]]]), size, dtype)
+            x = token_input(model, np.array([[drawn[-1]]]))
             out, cache = model.forward(x, state=cache.final_state)
     finally:
         model.layer.train(was_training)

@@ -14,21 +14,21 @@ import re
 
 import numpy as np
 
-from ..models import SequenceModel
-from .charlm import one_hot
+from ..models.embedded import stack_and_input
+from .charlm import TextModel
 from .text import Vocabulary
 
 GATES = {"lstm": ("i", "f", "g", "o"), "gru": ("r", "z", "n")}
 _SPEAKER = re.compile(r"^[A-Z][A-Z .'-]*:$")
 
 
-def activations(model: SequenceModel, vocab: Vocabulary, text: str) -> list[dict[str, np.ndarray]]:
+def activations(model: TextModel, vocab: Vocabulary, text: str) -> list[dict[str, np.ndarray]]:
     """Per layer, signal name -> (len(text), H) activation at each character (dropout off)."""
-    ids = vocab.encode(text)
-    was_training = model.layer.training
-    model.layer.eval()
+    stack, x = stack_and_input(model, vocab.encode(text)[None])  # below any embedding
+    was_training = stack.layer.training
+    stack.layer.eval()
     try:
-        _, cache = model.forward(one_hot(ids[None], len(vocab), model.layer.dtype))
+        _, cache = stack.forward(x)
     finally:
         model.layer.train(was_training)
     (_, _, layer_cache), *rest = cache.chunks

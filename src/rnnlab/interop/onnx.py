@@ -204,7 +204,8 @@ def _readout_nodes(g: Graph, model: Any, y: str, names: dict[str, str | None]) -
     out = g.node("MatMul", [read(y), g.const("readout_weight_t", readout["weight"].T.copy())])
     out = g.node("Add", [out, g.const("readout_bias", readout["bias"])])
     if "skip" in readout:
-        skip = g.node("MatMul", [read("x"), g.const("readout_skip_t", readout["skip"].T.copy())])
+        x = str(names["x"])
+        skip = g.node("MatMul", [read(x), g.const("readout_skip_t", readout["skip"].T.copy())])
         out = g.node("Add", [out, skip])
     return out
 
@@ -219,12 +220,22 @@ def model_to_onnx(
     """The ONNX model of a `rnnlab.models.SequenceModel`: its layer, then its linear readout.
 
     The output ``out`` is the raw readout, as ``model.predict`` returns it (logits for a
-    softmax or sigmoid loss).
+    softmax or sigmoid loss). A model with a character embedding
+    (`rnnlab.models.embedded.EmbeddedModel`) takes int64 ``ids`` (N, T) in place of ``x`` and
+    looks them up first (a ``Gather`` of its table's rows, the embedding's eq. (1)).
     """
-    layer = model.layer
+    from ..models.embedded import EmbeddedModel
+
+    stack = model.model if isinstance(model, EmbeddedModel) else model
+    layer = stack.layer
     g = Graph(import_onnx(), np.dtype(layer.dtype))
     infos, names = graph_inputs(g, layer, lengths, initial_state)
+    if isinstance(model, EmbeddedModel):
+        (table,) = model.embedding.tables.values()
+        int64 = g.onnx.TensorProto.INT64
+        infos[0] = g.onnx.helper.make_tensor_value_info("ids", int64, ["N", "T"])
+        names["x"] = g.node("Gather", [g.const("embed_char", table), "ids"], axis=0)
     outputs = _layer_nodes(g, layer, names)
-    outputs["out"] = _readout_nodes(g, model, outputs.pop("y"), names)
+    outputs["out"] = _readout_nodes(g, stack, outputs.pop("y"), names)
     ordered = {"out": outputs.pop("out"), **outputs}
-    return finish(g, infos, ordered, output_shapes(layer, model), path)
+    return finish(g, infos, ordered, output_shapes(layer, stack), path)

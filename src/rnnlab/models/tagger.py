@@ -28,8 +28,9 @@ import numpy as np
 
 from ..losses import softmax_cross_entropy
 from ..tasks.base import valid_steps
+from .embedded import EmbeddingBelow
 from .embedding import FeatureEmbedding
-from .sequence import ModelCache, SequenceModel, copy_params
+from .sequence import ModelCache, SequenceModel
 
 Array = np.ndarray
 
@@ -41,35 +42,17 @@ class TaggerCache:
     model: ModelCache
 
 
-class Tagger:
+class Tagger(EmbeddingBelow):
     """``embedding`` then ``model`` (a many-to-many `SequenceModel` with a ``softmax_ce`` loss)."""
 
     def __init__(self, embedding: FeatureEmbedding, model: SequenceModel) -> None:
         if model.output_kind != "many_to_many" or model.loss_name != "softmax_ce":
             raise ValueError("model: a tagger needs a many_to_many model with the softmax_ce loss")
-        if model.layer.input_size != embedding.output_size:
-            raise ValueError(
-                f"model: the layer reads {model.layer.input_size} inputs, the embedding "
-                f"gives {embedding.output_size}"
-            )
-        self.embedding = embedding
-        self.model = model
-
-    @property
-    def params(self) -> dict[str, Array]:
-        return {**self.embedding.params, **self.model.params}
-
-    @property
-    def num_params(self) -> int:
-        return int(sum(p.size for p in self.params.values()))
+        super().__init__(embedding, model)
 
     @property
     def num_tags(self) -> int:
         return self.model.output_size
-
-    def load_params(self, values: dict[str, Array]) -> None:
-        """Copy ``values`` into the parameter arrays in place (names and shapes must match)."""
-        copy_params(self.params, values)
 
     def forward(
         self, ids: Array, lengths: Array, rng: np.random.Generator | None = None

@@ -213,7 +213,10 @@ class TrainConfig:
         if self.length is None or self.length < 1:  # its type is checked already
             raise ValueError(f"length: expected a positive integer, got {self.length!r}")
         if self.data_options:
-            raise ValueError("data_options: only a --data run takes dataset options")
+            raise ValueError(
+                "data_options: only a --data run takes dataset options "
+                f"(here: {', '.join(sorted(self.data_options))})"
+            )
         task = self.make_task()
         return task.input_size, task.max_length
 
