@@ -33,3 +33,38 @@ def test_compare_a_text_file_across_cells(tmp_path, capsys) -> None:
     assert "data:image/png;base64" in html and "http" not in html
     assert main(flags) == 0  # a rerun trains nothing: both rows are there
     assert "0 to train" in capsys.readouterr().err
+
+
+def _data_row(task: str, cell: str, seed: int, metric: float, better: str) -> dict:
+    curve = {
+        "baselines": {"logistic": 0.95, "majority": 0.1},
+        "metric_info": {"name": "accuracy", "unit": "fraction correct", "better": better},
+        "history": [{"step": 10, "test_loss": 0.5, "test_metric": metric, "wall_time": 1.0}],
+    }
+    return {
+        "task": task,
+        "cell": cell,
+        "seed": seed,
+        "metric": metric,
+        "hidden": 8,
+        "params": 1234,
+        "steps_run": 10,
+        "wall_time": 2.0 + seed,
+        "curve": json.dumps(curve),
+    }
+
+
+def test_the_data_table_gives_each_cell_its_mean_seeds_and_the_baselines_it_beats() -> None:
+    from rnnlab.experiments.curves import TABLE_HEADER, table_rows
+
+    rows = [_data_row("digits", "lstm", s, m, "higher") for s, m in ((0, 0.97), (1, 0.96))]
+    rows += [_data_row("digits", "rnn", 0, 0.90, "higher")]
+    table = [dict(zip(TABLE_HEADER, line, strict=True)) for line in table_rows(rows)]
+    lstm, rnn, *baselines = table
+    assert lstm["metric"] == "accuracy (fraction correct)" and lstm["seeds"] == "2"
+    assert lstm["mean"] == "0.965" and lstm["each seed"] == "0.970, 0.960"
+    assert lstm["beats"] == "logistic, majority" and lstm["wall s (max)"] == "3"
+    assert rnn["beats"] == "majority; not logistic"  # a loss is named, never dropped
+    assert [b["cell"] for b in baselines] == ["logistic (baseline)", "majority (baseline)"]
+    lower = [_data_row("digits", "lstm", 0, 0.5, "lower")]  # e.g. an RMSE: lower is better
+    assert table_rows(lower)[0][-1] == "logistic; not majority"  # 0.5 < 0.95, not < 0.1

@@ -48,10 +48,9 @@ def test_bad_cell_fails_before_any_run(tmp_path, capsys):
 def test_match_params_sizes_to_the_lstm():
     base = {"task": "adding", "length": 10, "init": None, "steps": 10, "seed": 0}
     lstm = count_params({**base, "cell": "lstm", "hidden": 16})
-    settings = why_settings(1)
     from dataclasses import replace
 
-    jobs = plan_sweep(replace(settings, match_params=True, tasks=("adding",)))
+    jobs = plan_sweep(replace(why_settings(1), tasks=("adding",)))  # matched by default
     widths = {j.cell: j.config["hidden"] for j in jobs}
     assert widths["lstm@chrono"] == 16
     rnn_params = count_params({**base, "cell": "rnn", "hidden": widths["rnn"]})

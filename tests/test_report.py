@@ -111,7 +111,7 @@ def test_the_report_opens_with_the_reading_and_why_is_parameter_matched():
     from rnnlab.commands.why import why_settings
     from rnnlab.experiments.reading import EQUATIONS, reading_lines
 
-    assert not why_settings().match_params and why_settings(match_params=True).match_params
+    assert why_settings().match_params and not why_settings(match_params=False).match_params
     rows = [
         {"task": "adding", "length": 10, "cell": c, "seed": 0, "solved": 1, "params": p,
          "hidden": h, "gradflow": None}

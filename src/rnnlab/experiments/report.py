@@ -21,7 +21,7 @@ from .store import COLUMNS
 from .summary import GRADIENT_DISTANCE, Rows, diagnostics, in_cells_order, summary_lines
 
 CURVES = "data_curves.png"
-CURVES_CAPTION = "Validation bits per character against wall time and against updates"
+CURVES_CAPTION = "Each dataset's metric (text: bits per character) against wall time and updates"
 
 FIGURES = (
     ("success_rate.png", "Success rate over seeds against the lag"),
@@ -130,11 +130,12 @@ def write_report(
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    data_rows = [r for r in rows if is_data_row(r)]  # real-data runs: their own section
+    cells = (settings or {}).get("cells")
+    data_rows = in_cells_order([r for r in rows if is_data_row(r)], cells)  # their own section
     rows = [r for r in rows if not is_data_row(r)]
     if not rows:
         return write_data_report(data_rows, out, title, notes, settings)
-    rows = in_cells_order(rows, (settings or {}).get("cells"))
+    rows = in_cells_order(rows, cells)
     diags = diagnostics(rows)
     images = {
         "success_rate.png": figures.success_figure(rows),
@@ -226,7 +227,7 @@ def data_html(rows: Rows, out: Path) -> str:
     (out / CURVES).write_bytes(image)
     encoded = base64.b64encode(image).decode("ascii")
     return (
-        "<h2 id='data'>Real data: validation loss beside the baselines</h2>"
+        "<h2 id='data'>Real data: each cell beside the baselines</h2>"
         + _html_table(TABLE_HEADER, table_rows(rows), left=2)
         + f"<figure><img alt='{CURVES_CAPTION}' src='data:image/png;base64,{encoded}'>"
         f"<figcaption>{CURVES_CAPTION}</figcaption></figure>"
@@ -237,7 +238,7 @@ def data_markdown(rows: Rows) -> list[str]:
     from .curves import TABLE_HEADER, table_rows
 
     return [
-        "", "## Real data: validation loss beside the baselines", "",
+        "", "## Real data: each cell beside the baselines", "",
         _md_table(TABLE_HEADER, table_rows(rows)), "", f"![{CURVES_CAPTION}]({CURVES})",
     ]  # fmt: skip
 
