@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 LOCK_NAME = ".rnnlab.lock"
 
 
@@ -83,6 +85,16 @@ def parse_file(
         raise ValueError(f"{name}: {path} is not a {kind} file (not UTF-8 text)") from None
     except invalid as exc:
         raise ValueError(f"{name}: {path} is not valid {kind} ({exc})") from None
+
+
+def read_arrays(path: Path, name: str) -> dict[str, np.ndarray]:
+    """The arrays of the ``.npz`` file ``path`` (pickles refused); one ValueError naming ``name``
+    if it cannot be read."""
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            return {k: data[k] for k in data.files}
+    except Exception as exc:
+        raise ValueError(f"{name}: cannot read {path} ({type(exc).__name__}: {exc})") from None
 
 
 def make_dir(path: Path, name: str) -> None:
