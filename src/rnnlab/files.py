@@ -11,8 +11,11 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 LOCK_NAME = ".rnnlab.lock"
 
@@ -21,9 +24,13 @@ def _reason(exc: OSError) -> str:
     return exc.strerror or type(exc).__name__
 
 
-def _probe(directory: Path) -> None:
-    """Create and remove a temporary directory in ``directory``: OSError if that fails."""
-    os.rmdir(tempfile.mkdtemp(dir=directory, prefix=".rnnlab-probe-"))
+def _probe(directory: Path, name: str) -> None:
+    """Create and remove a temporary directory in ``directory``; if that fails, a ValueError
+    naming the option ``name``."""
+    try:
+        os.rmdir(tempfile.mkdtemp(dir=directory, prefix=".rnnlab-probe-"))
+    except OSError as exc:
+        raise ValueError(f"{name}: cannot write in {directory} ({_reason(exc)})") from None
 
 
 def nearest_existing(path: Path) -> Path:
@@ -47,10 +54,7 @@ def check_writable_dir(path: str | Path, name: str) -> Path:
     where = nearest_existing(path)
     if not where.is_dir():
         raise ValueError(f"{name}: cannot create {path}: {where} is a file, not a directory")
-    try:
-        _probe(where)
-    except OSError as exc:
-        raise ValueError(f"{name}: cannot write in {where} ({_reason(exc)})") from None
+    _probe(where, name)
     return path
 
 
@@ -64,11 +68,33 @@ def check_writable_file(path: str | Path, name: str) -> Path:
     parent = path.parent
     if not parent.is_dir():
         raise ValueError(f"{name}: directory {parent} does not exist")
-    try:
-        _probe(parent)
-    except OSError as exc:
-        raise ValueError(f"{name}: cannot write in {parent} ({_reason(exc)})") from None
+    _probe(parent, name)
     return path
+
+
+def parse_file(
+    path: str | Path, name: str, kind: str, parse: Callable[[str], Any], invalid: type[Exception]
+) -> Any:
+    """``parse`` of the UTF-8 text in ``path``: a file that cannot be read, is not UTF-8 text
+    or is not valid ``kind`` (``parse`` raised ``invalid``) is one ValueError naming ``name``."""
+    try:
+        return parse(Path(path).read_bytes().decode("utf-8"))
+    except OSError as exc:
+        raise ValueError(f"{name}: cannot read {path} ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise ValueError(f"{name}: {path} is not a {kind} file (not UTF-8 text)") from None
+    except invalid as exc:
+        raise ValueError(f"{name}: {path} is not valid {kind} ({exc})") from None
+
+
+def read_arrays(path: Path, name: str) -> dict[str, np.ndarray]:
+    """The arrays of the ``.npz`` file ``path`` (pickles refused); one ValueError naming ``name``
+    if it cannot be read."""
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            return {k: data[k] for k in data.files}
+    except Exception as exc:
+        raise ValueError(f"{name}: cannot read {path} ({type(exc).__name__}: {exc})") from None
 
 
 def make_dir(path: Path, name: str) -> None:

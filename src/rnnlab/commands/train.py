@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..data import dataset_class
+from ..files import parse_file
 from ..init import INITS
 from ..models import cell_choices
 from ..optim import OPTIMIZERS, SCHEDULES
@@ -156,15 +157,7 @@ def _add_arguments(a: Callable[..., Any]) -> None:
 
 
 def _load_toml(path: Path) -> dict[str, Any]:
-    try:
-        with open(path, "rb") as f:
-            return tomllib.load(f)
-    except OSError as exc:
-        raise ValueError(f"config: cannot read {path} ({exc.strerror})") from None
-    except UnicodeDecodeError:
-        raise ValueError(f"config: {path} is not a TOML file (not UTF-8 text)") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ValueError(f"config: {path} is not valid TOML ({exc})") from None
+    return parse_file(path, "config", "TOML", tomllib.loads, tomllib.TOMLDecodeError)
 
 
 def settings(args: argparse.Namespace) -> TrainConfig:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-import numpy as np
+from ..files import read_arrays
 
 if TYPE_CHECKING:
     from ..models import SequenceModel
@@ -100,9 +100,4 @@ def load_params(run: Path, model: SequenceModel) -> None:
     path = Path(run) / "params.npz"
     if not path.exists():
         raise ValueError(f"run: {run} has no params.npz (the run has not finished)")
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            params = {k: data[k] for k in data.files}
-    except Exception as exc:
-        raise ValueError(f"run: cannot read {path} ({type(exc).__name__}: {exc})") from None
-    model.load_params(params)
+    model.load_params(read_arrays(path, "run"))

@@ -7,6 +7,7 @@ bytes in index.html as data URIs, so the two reports show identical pictures.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -79,19 +80,43 @@ def _lag_axis(ax: Any, lags: list[int], task: str) -> None:
     ax.grid(alpha=0.3)
 
 
-def success_figure(rows: Rows) -> bytes:
-    """(1) Per task, the share of seeds solved against the lag, one line per cell, with the
-    published results (tasks.md) as black markers."""
+Line = list[tuple[int, float]]  # (lag, value) points of one cell's line in a task's panel
+
+
+def _cell_lines(
+    rows: Rows, points: Callable[[dict[int, Rows]], Line]
+) -> tuple[Any, list[tuple[Any, str, list[int]]]]:
+    """A figure with a panel per task and in it a line per cell through ``points`` of the cell's
+    runs by lag (none where it has no points); returns it and each panel's axes, task and lags,
+    for the caller to finish."""
     grouped, cells = group(rows), cells_in_order(rows)
     styles = _line_styles(cells)
     fig, axes = _task_axes(len(grouped))
+    panels = []
     for ax, (task, by_cell) in zip(axes, grouped.items(), strict=True):
-        lags = sorted({t for by_length in by_cell.values() for t in by_length})
         for cell in cells:
-            if cell in by_cell:
-                xs = sorted(by_cell[cell])
-                ys = [success_rate(by_cell[cell][t]) for t in xs]
+            line = points(by_cell[cell]) if cell in by_cell else []
+            if line:
+                xs, ys = zip(*line, strict=True)
                 ax.plot(xs, ys, label=cell, **styles[cell])
+        panels.append((ax, task, sorted({t for by_length in by_cell.values() for t in by_length})))
+    return fig, panels
+
+
+def _success_rates(runs: dict[int, Rows]) -> Line:
+    return [(t, success_rate(runs[t])) for t in sorted(runs)]
+
+
+def _solved_steps(runs: dict[int, Rows]) -> Line:
+    points = [(t, median_steps(runs[t])) for t in sorted(runs)]
+    return [(t, m) for t, m in points if m is not None]
+
+
+def success_figure(rows: Rows) -> bytes:
+    """(1) Per task, the share of seeds solved against the lag, one line per cell, with the
+    published results (tasks.md) as black markers."""
+    fig, panels = _cell_lines(rows, _success_rates)
+    for ax, task, lags in panels:
         seen: set[str] = set()
         for mark in marks_for(task, lags):
             label = None if mark.source in seen else mark.source
@@ -111,19 +136,8 @@ def success_figure(rows: Rows) -> bytes:
 
 def steps_figure(rows: Rows) -> bytes:
     """(2) Median training steps to solve against the lag (solved runs only)."""
-    grouped, cells = group(rows), cells_in_order(rows)
-    styles = _line_styles(cells)
-    fig, axes = _task_axes(len(grouped))
-    for ax, (task, by_cell) in zip(axes, grouped.items(), strict=True):
-        lags = sorted({t for by_length in by_cell.values() for t in by_length})
-        for cell in cells:
-            if cell not in by_cell:
-                continue
-            points = [(t, median_steps(by_cell[cell][t])) for t in sorted(by_cell[cell])]
-            points = [(t, m) for t, m in points if m is not None]
-            if points:
-                xs, ys = zip(*points, strict=True)
-                ax.plot(xs, ys, label=cell, **styles[cell])
+    fig, panels = _cell_lines(rows, _solved_steps)
+    for ax, task, lags in panels:
         ax.set_yscale("log")
         ax.set_ylabel("median steps to solve")
         ax.set_title(task)

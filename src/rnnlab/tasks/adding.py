@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar, Literal
+from typing import Literal
 
 import numpy as np
 
@@ -11,8 +11,6 @@ from rnnlab.tasks.base import (
     Batch,
     FloatArray,
     IntArray,
-    LossKind,
-    OutputKind,
     Task,
     check_choice,
     check_int,
@@ -101,31 +99,25 @@ class Adding(Task):
     variant: Variant = "hs97"
     test_size: int = 2560
 
-    name: ClassVar[str] = "adding"
-    parameters: ClassVar[str] = "T (length), variant=hs97|pascanu|arjovsky"
-    criterion: ClassVar[str] = (
+    name = "adding"
+    parameters = "T (length), variant=hs97|pascanu|arjovsky"
+    criterion = (
         "hs97: <=1% of test sequences with |err| >= 0.04; pascanu: <1% with err^2 > 0.04; "
         "arjovsky: MSE < 0.1 x 1/6"
     )
-    source: ClassVar[str] = (
+    source = (
         "Hochreiter & Schmidhuber 1997 exp 4; Pascanu et al. 2013; Arjovsky et al. 2016"
     )
-    length_field: ClassVar[str] = "T"
-    output_kind: ClassVar[OutputKind] = "many_to_one"
-    loss: ClassVar[LossKind] = "mse"
+    length_field = "T"
+    output_kind = "many_to_one"
+    loss = "mse"
+    input_size = 2
+    output_size = 1
 
     def __post_init__(self) -> None:
         check_choice("variant", self.variant, VARIANTS)
         check_int("length T", self.T, 10 if self.variant == "pascanu" else 4)
         check_int("test_size", self.test_size, 1)
-
-    @property
-    def input_size(self) -> int:
-        return 2
-
-    @property
-    def output_size(self) -> int:
-        return 1
 
     @property
     def max_length(self) -> int:

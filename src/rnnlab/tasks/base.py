@@ -44,7 +44,9 @@ class Task(abc.ABC):
     """A long-time-lag benchmark: a generator, a scorer and its published success criterion.
 
     Subclasses are frozen dataclasses. Besides the abstract members they set the class
-    attributes below, which `describe()` and `registry.list_tasks()` print.
+    attributes below (plain assignments: the types are declared here), which `describe()` and
+    `registry.list_tasks()` print; `input_size` and `output_size` are class attributes too
+    where no knob changes them.
     """
 
     name: ClassVar[str]
@@ -57,7 +59,17 @@ class Task(abc.ABC):
     # The architecture the source paper trained: True where its nets had direct input-to-output
     # connections (HS97 exp 2a), which the readout then gets too (`make_model`), for every cell.
     input_to_output: ClassVar[bool] = False
+    min_length: ClassVar[int] = 1  # the smallest value the length field takes
     test_size: int
+
+    def __post_init__(self) -> None:
+        """Refuse a bad length (below `min_length`), option or ``test_size``, in that order."""
+        check_int(f"length {self.length_field}", getattr(self, self.length_field), self.min_length)
+        self.check_options()
+        check_int("test_size", self.test_size, 1)
+
+    def check_options(self) -> None:  # noqa: B027 (optional: most tasks have no other knobs)
+        """Refuse a bad value of the task's other knobs (a task that has some says which)."""
 
     @property
     @abc.abstractmethod

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import ClassVar
 
 import numpy as np
 
 from rnnlab.losses import softmax_cross_entropy
 from rnnlab.tasks.base import (
     Batch,
-    LossKind,
-    OutputKind,
     Task,
     check_int,
     check_output_shape,
@@ -46,27 +43,17 @@ class Copy(Task):
     T: int
     test_size: int = 2560
 
-    name: ClassVar[str] = "copy"
-    parameters: ClassVar[str] = "T (delay)"
-    criterion: ClassVar[str] = (
+    name = "copy"
+    parameters = "T (delay)"
+    criterion = (
         ">=99% of recalled symbols correct (cross-entropy reported against 10 ln 8/(T+20))"
     )
-    source: ClassVar[str] = "Arjovsky, Shah & Bengio 2016 (copying memory)"
-    length_field: ClassVar[str] = "T"
-    output_kind: ClassVar[OutputKind] = "many_to_many"
-    loss: ClassVar[LossKind] = "softmax_ce"
-
-    def __post_init__(self) -> None:
-        check_int("length T", self.T, 1)
-        check_int("test_size", self.test_size, 1)
-
-    @property
-    def input_size(self) -> int:
-        return N_SYMBOLS
-
-    @property
-    def output_size(self) -> int:
-        return N_SYMBOLS
+    source = "Arjovsky, Shah & Bengio 2016 (copying memory)"
+    length_field = "T"
+    output_kind = "many_to_many"
+    loss = "softmax_ce"
+    input_size = N_SYMBOLS
+    output_size = N_SYMBOLS
 
     @property
     def max_length(self) -> int:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import ClassVar
 
 import numpy as np
 
@@ -12,8 +11,6 @@ from rnnlab.activations import sigmoid
 from rnnlab.losses import sigmoid_binary_cross_entropy
 from rnnlab.tasks.base import (
     Batch,
-    LossKind,
-    OutputKind,
     Task,
     check_int,
     check_output_shape,
@@ -50,21 +47,18 @@ class LongLag(Task):
     p: int
     test_size: int = 2560
 
-    name: ClassVar[str] = "longlag"
-    parameters: ClassVar[str] = "p (lag)"
-    criterion: ClassVar[str] = "max |error| of all sigmoid outputs < 0.25 on the test sequences"
-    source: ClassVar[str] = "Hochreiter & Schmidhuber 1997 exp 2a"
-    length_field: ClassVar[str] = "p"
-    output_kind: ClassVar[OutputKind] = "many_to_many"
-    loss: ClassVar[LossKind] = "sigmoid_bce"
+    name = "longlag"
+    parameters = "p (lag)"
+    criterion = "max |error| of all sigmoid outputs < 0.25 on the test sequences"
+    source = "Hochreiter & Schmidhuber 1997 exp 2a"
+    length_field = "p"
+    output_kind = "many_to_many"
+    loss = "sigmoid_bce"
+    min_length = 2
     # HS97 2a's nets, RTRL/BPTT and LSTM alike, had every input unit connected to every output
     # unit (#w = 10504 at p = 100, (p + 1)^2 of them): predicting a_(i+1) from a_i is then a
     # direct map, and only the last symbol has to come through the recurrent memory.
-    input_to_output: ClassVar[bool] = True
-
-    def __post_init__(self) -> None:
-        check_int("length p", self.p, 2)
-        check_int("test_size", self.test_size, 1)
+    input_to_output = True
 
     @property
     def input_size(self) -> int:
@@ -82,7 +76,7 @@ class LongLag(Task):
         check_int("n", n, 1)
         first = self.p - 1 + rng.integers(0, 2, size=n)  # x or y
         seq = np.empty((n, self.p + 1), dtype=np.int64)
-        seq[:, 1:-1] = np.arange(self.p - 1)
+        seq[:, 1:-1] = self._middle(rng, n)
         seq[:, 0] = first
         seq[:, -1] = first
         size = self.p + 1
@@ -91,6 +85,11 @@ class LongLag(Task):
             target=one_hot(seq[:, 1:], size),
             lengths=np.full(n, self.p, dtype=np.int64),
         )
+
+    def _middle(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """The symbols between the first and the last: a1..a(p-1) in order, the same in every
+        sequence (exp 2b draws them)."""
+        return np.arange(self.p - 1)
 
     @scores_non_finite
     def evaluate(self, output: np.ndarray, batch: Batch) -> dict[str, float]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
 
 import numpy as np
 
@@ -11,11 +10,9 @@ from rnnlab.activations import sigmoid
 from rnnlab.losses import sigmoid_binary_cross_entropy
 from rnnlab.tasks.base import (
     Batch,
-    check_int,
     check_output_shape,
     counted_steps,
     finite_rows,
-    one_hot,
 )
 from rnnlab.tasks.longlag import MAX_ABS_ERROR, LongLag
 
@@ -38,24 +35,14 @@ class LongLagRandom(LongLag):
     and targets one_hot(1, 1, 2); only the last target, x, counts for the criterion.
     """
 
-    name: ClassVar[str] = "longlag_random"
-    parameters: ClassVar[str] = "p (lag)"
-    criterion: ClassVar[str] = "max |error| of the sigmoid outputs at the sequence end < 0.25"
-    source: ClassVar[str] = "Hochreiter & Schmidhuber 1997 exp 2b"
+    name = "longlag_random"
+    parameters = "p (lag)"
+    criterion = "max |error| of the sigmoid outputs at the sequence end < 0.25"
+    source = "Hochreiter & Schmidhuber 1997 exp 2b"
 
-    def sample(self, rng: np.random.Generator, n: int) -> Batch:
-        check_int("n", n, 1)
-        first = self.p - 1 + rng.integers(0, 2, size=n)  # x or y
-        seq = np.empty((n, self.p + 1), dtype=np.int64)
-        seq[:, 1:-1] = rng.integers(0, self.p - 1, size=(n, self.p - 1))
-        seq[:, 0] = first
-        seq[:, -1] = first
-        size = self.p + 1
-        return Batch(
-            x=one_hot(seq[:, :-1], size),
-            target=one_hot(seq[:, 1:], size),
-            lengths=np.full(n, self.p, dtype=np.int64),
-        )
+    def _middle(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """Each middle symbol drawn uniformly from a1..a(p-1), anew for every sequence."""
+        return rng.integers(0, self.p - 1, size=(n, self.p - 1))
 
     def evaluate(self, output: np.ndarray, batch: Batch) -> dict[str, float]:
         logits = check_output_shape(output, batch.target.shape)

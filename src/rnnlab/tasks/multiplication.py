@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import ClassVar
 
 import numpy as np
 
 from rnnlab.tasks.adding import HS97_TOLERANCE, hs97_first_pair_marked, hs97_marked_pairs
 from rnnlab.tasks.base import (
     Batch,
-    LossKind,
-    OutputKind,
     Task,
     check_int,
     check_output_shape,
@@ -47,25 +44,16 @@ class Multiplication(Task):
     T: int
     test_size: int = 2560
 
-    name: ClassVar[str] = "multiplication"
-    parameters: ClassVar[str] = "T (length)"
-    criterion: ClassVar[str] = "<=5% of test sequences with |err| >= 0.04"
-    source: ClassVar[str] = "Hochreiter & Schmidhuber 1997 exp 5"
-    length_field: ClassVar[str] = "T"
-    output_kind: ClassVar[OutputKind] = "many_to_one"
-    loss: ClassVar[LossKind] = "mse"
-
-    def __post_init__(self) -> None:
-        check_int("length T", self.T, 4)
-        check_int("test_size", self.test_size, 1)
-
-    @property
-    def input_size(self) -> int:
-        return 2
-
-    @property
-    def output_size(self) -> int:
-        return 1
+    name = "multiplication"
+    parameters = "T (length)"
+    criterion = "<=5% of test sequences with |err| >= 0.04"
+    source = "Hochreiter & Schmidhuber 1997 exp 5"
+    length_field = "T"
+    output_kind = "many_to_one"
+    loss = "mse"
+    input_size = 2
+    output_size = 1
+    min_length = 4
 
     @property
     def max_length(self) -> int:

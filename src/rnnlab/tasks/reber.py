@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
 
 import numpy as np
 
 from rnnlab.losses import sigmoid_binary_cross_entropy
 from rnnlab.tasks.base import (
     Batch,
-    LossKind,
-    OutputKind,
     Task,
     check_int,
     check_output_shape,
@@ -74,27 +71,18 @@ class Reber(Task):
     max_steps: int = 50
     test_size: int = 512
 
-    name: ClassVar[str] = "reber"
-    parameters: ClassVar[str] = "max_steps (length cap, default 50)"
-    criterion: ClassVar[str] = (
+    name = "reber"
+    parameters = "max_steps (length cap, default 50)"
+    criterion = (
         "every legal next symbol ranked above every illegal one, at all steps"
     )
-    source: ClassVar[str] = "Hochreiter & Schmidhuber 1997 exp 1 (embedded Reber grammar)"
-    length_field: ClassVar[str] = "max_steps"
-    output_kind: ClassVar[OutputKind] = "many_to_many"
-    loss: ClassVar[LossKind] = "sigmoid_bce"
-
-    def __post_init__(self) -> None:
-        check_int("length max_steps", self.max_steps, 8)
-        check_int("test_size", self.test_size, 1)
-
-    @property
-    def input_size(self) -> int:
-        return len(SYMBOLS)
-
-    @property
-    def output_size(self) -> int:
-        return len(SYMBOLS)
+    source = "Hochreiter & Schmidhuber 1997 exp 1 (embedded Reber grammar)"
+    length_field = "max_steps"
+    output_kind = "many_to_many"
+    loss = "sigmoid_bce"
+    input_size = len(SYMBOLS)
+    output_size = len(SYMBOLS)
+    min_length = 8  # the shortest string, BTBTXSETE
 
     @property
     def max_length(self) -> int:

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar, Literal
+from typing import Literal
 
 import numpy as np
 
 from rnnlab.tasks.base import (
     Batch,
-    LossKind,
-    OutputKind,
     Task,
     check_choice,
     check_int,
@@ -62,29 +60,22 @@ class SignalInNoise(Task):
     variant: Variant = "3a"
     test_size: int = 2560
 
-    name: ClassVar[str] = "signal_in_noise"
-    parameters: ClassVar[str] = "T (minimal length), signal=N (1|3), variant=3a|3b|3c"
-    criterion: ClassVar[str] = "no test sequence wrong (3b: < 6/256) and mean |error| small"
-    source: ClassVar[str] = "Hochreiter & Schmidhuber 1997 exp 3a/3b/3c"
-    length_field: ClassVar[str] = "T"
-    output_kind: ClassVar[OutputKind] = "many_to_one"
-    loss: ClassVar[LossKind] = "mse"
+    name = "signal_in_noise"
+    parameters = "T (minimal length), signal=N (1|3), variant=3a|3b|3c"
+    criterion = "no test sequence wrong (3b: < 6/256) and mean |error| small"
+    source = "Hochreiter & Schmidhuber 1997 exp 3a/3b/3c"
+    length_field = "T"
+    output_kind = "many_to_one"
+    loss = "mse"
+    input_size = 1
+    output_size = 1
+    min_length = 2
 
-    def __post_init__(self) -> None:
-        check_int("length T", self.T, 2)
+    def check_options(self) -> None:
         check_int("signal", self.signal, 1)
         if self.signal >= self.T:
             raise ValueError(f"signal must be below the length T={self.T}, got {self.signal}")
         check_choice("variant", self.variant, VARIANTS)
-        check_int("test_size", self.test_size, 1)
-
-    @property
-    def input_size(self) -> int:
-        return 1
-
-    @property
-    def output_size(self) -> int:
-        return 1
 
     @property
     def max_length(self) -> int:

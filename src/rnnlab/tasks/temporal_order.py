@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import ClassVar
 
 import numpy as np
 
 from rnnlab.losses import softmax_cross_entropy
 from rnnlab.tasks.base import (
     Batch,
-    LossKind,
-    OutputKind,
     Task,
     check_choice,
     check_int,
@@ -61,22 +58,19 @@ class TemporalOrder(Task):
     bits: int = 2
     test_size: int = 2560
 
-    name: ClassVar[str] = "temporal_order"
-    parameters: ClassVar[str] = "T (length), bits=2|3"
-    criterion: ClassVar[str] = "<1% of test sequences misclassified"
-    source: ClassVar[str] = "Hochreiter & Schmidhuber 1997 exp 6a/6b (positions scaled by T/100)"
-    length_field: ClassVar[str] = "T"
-    output_kind: ClassVar[OutputKind] = "many_to_one"
-    loss: ClassVar[LossKind] = "softmax_ce"
+    name = "temporal_order"
+    parameters = "T (length), bits=2|3"
+    criterion = "<1% of test sequences misclassified"
+    source = "Hochreiter & Schmidhuber 1997 exp 6a/6b (positions scaled by T/100)"
+    length_field = "T"
+    output_kind = "many_to_one"
+    loss = "softmax_ce"
+    input_size = len(SYMBOLS)
+    min_length = 10
 
     def __post_init__(self) -> None:
         check_choice("bits", self.bits, (2, 3))
-        check_int("length T", self.T, 10)
-        check_int("test_size", self.test_size, 1)
-
-    @property
-    def input_size(self) -> int:
-        return len(SYMBOLS)
+        super().__post_init__()
 
     @property
     def output_size(self) -> int:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import ClassVar
 
 import numpy as np
 
@@ -12,8 +11,6 @@ from rnnlab.activations import sigmoid
 from rnnlab.losses import sigmoid_binary_cross_entropy
 from rnnlab.tasks.base import (
     Batch,
-    LossKind,
-    OutputKind,
     Task,
     check_int,
     check_output_shape,
@@ -54,19 +51,18 @@ class TriggerRecall(Task):
     max_extra: int = 100
     test_size: int = 2560
 
-    name: ClassVar[str] = "trigger_recall"
-    parameters: ClassVar[str] = "q (minimal distractor run), p=distractor symbols (default q)"
-    criterion: ClassVar[str] = "final |error| of both sigmoid outputs < 0.2 on every test sequence"
-    source: ClassVar[str] = "Hochreiter & Schmidhuber 1997 exp 2c"
-    length_field: ClassVar[str] = "q"
-    output_kind: ClassVar[OutputKind] = "many_to_one"
-    loss: ClassVar[LossKind] = "sigmoid_bce"
+    name = "trigger_recall"
+    parameters = "q (minimal distractor run), p=distractor symbols (default q)"
+    criterion = "final |error| of both sigmoid outputs < 0.2 on every test sequence"
+    source = "Hochreiter & Schmidhuber 1997 exp 2c"
+    length_field = "q"
+    output_kind = "many_to_one"
+    loss = "sigmoid_bce"
+    output_size = 2
 
-    def __post_init__(self) -> None:
-        check_int("length q", self.q, 1)
+    def check_options(self) -> None:
         check_int("p", self.p, 0)
         check_int("max_extra", self.max_extra, 0)
-        check_int("test_size", self.test_size, 1)
 
     @property
     def symbols(self) -> int:
@@ -75,10 +71,6 @@ class TriggerRecall(Task):
     @property
     def input_size(self) -> int:
         return self.symbols + 4
-
-    @property
-    def output_size(self) -> int:
-        return 2
 
     @property
     def max_length(self) -> int:

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from .. import __version__
-from ..files import check_writable_dir, make_dir, run_lock
+from ..files import check_writable_dir, make_dir, parse_file, read_arrays, run_lock
 from ..models import SequenceModel
 from ..optim import Optimizer, make_optimizer
 from ..validation import all_finite
@@ -80,14 +80,7 @@ def metrics_csv(history: list[Row]) -> str:
 
 def _read_json(path: Path) -> Any:
     """A JSON file of a run directory, or ValueError naming it and what is wrong."""
-    try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ValueError(f"out: cannot read {path} ({exc.strerror})") from None
-    except UnicodeDecodeError:
-        raise ValueError(f"out: {path} is not a JSON file (not UTF-8 text)") from None
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"out: {path} is not valid JSON ({exc})") from None
+    return parse_file(path, "out", "JSON", json.loads, json.JSONDecodeError)
 
 
 def read_config(out_dir: Path) -> TrainConfig:
@@ -261,10 +254,5 @@ def load_run(out_dir: str | Path) -> tuple[TrainConfig, SequenceModel]:
             f"out: {out} has no params.npz (the run has not finished, or it diverged with "
             "non-finite parameters: see its result.json)"
         )
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            params = {k: data[k] for k in data.files}
-    except Exception as exc:
-        raise ValueError(f"out: cannot read {path} ({type(exc).__name__}: {exc})") from None
-    model.load_params(params)
+    model.load_params(read_arrays(path, "out"))
     return config, model
