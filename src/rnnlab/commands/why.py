@@ -1,9 +1,9 @@
 """``rnnlab why``: the default sweep, gradient-flow diagnostics and report in one command.
 
-The sweep is sized to finish in about ten minutes on a 2-core machine: measured 6 min 43 s for
-its 120 runs from an empty compile cache (2 workers, fast backend, 2026-11-24); the tanh RNN
-and the IRNN runs that fail use their whole 1,500 updates, which is most of the time. Whatever
-it finds is what the report states.
+The sweep is sized to finish in about ten minutes on a 2-core machine: parameter-matched (the
+default), its 120 runs took 4 min 17 s from an empty compile cache on a quiet 2-core AMD Zen 4
+host (2 workers, fast backend, 2026-12-03); the tanh RNN runs that fail use their whole 1,500
+updates, which is most of the time. Whatever it finds is what the report states.
 """
 
 from __future__ import annotations
