@@ -55,3 +55,14 @@ def test_inspect_writes_one_page_without_network_references(tmp_path, capsys, ce
     ]:
         assert main(["inspect", *flags, *extra]) == 2
         assert message in capsys.readouterr().err
+
+
+def test_a_property_absent_from_the_passage_is_not_ranked() -> None:
+    import numpy as np
+
+    from rnnlab.data.units import best_units
+
+    acts = [{"cell": np.random.default_rng(0).standard_normal((20, 4))}]
+    props = {"inside brackets": np.zeros(20), "position in line": np.arange(20.0) % 5}
+    found = best_units(acts, props, top=2)
+    assert {f["property"] for f in found} == {"position in line"} and len(found) == 2

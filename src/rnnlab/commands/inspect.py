@@ -69,7 +69,9 @@ def run(args: argparse.Namespace) -> int:
     width = acts[args.layer][args.signal].shape[1]
     if args.unit is not None and not 0 <= args.unit < width:
         raise ValueError(f"unit: expected 0 to {width - 1}, got {args.unit}")
-    found = best_units(acts, properties(text), top=2)
+    props = properties(text)
+    found = best_units(acts, props, top=2)
+    absent = [name for name, prop in props.items() if prop.min() == prop.max()]
     panels = [
         (f"{f['property']}: layer {f['layer']} {f['signal']} unit {f['unit']} "
          f"(r = {f['r']:+.2f})", f["signal"], acts[f["layer"]][f["signal"]][:, f["unit"]])
@@ -83,8 +85,10 @@ def run(args: argparse.Namespace) -> int:
     intro = (
         f"{len(text)} characters of {args.text.name}. The table ranks units by the correlation "
         "of their activation with each property over this passage."
+        + (f" Not in this passage, so not ranked: {', '.join(absent)}." if absent else "")
     )
     atomic_write_text(args.out, page(title, intro, text, panels, _table(found)))
     print(f"inspect: {args.out} ({len(panels)} passages; best: " + "; ".join(
-        f"{f['property']} r={f['r']:+.2f}" for f in found[::2]) + ")")  # fmt: skip
+        f"{f['property']} r={f['r']:+.2f}" for f in found[::2])
+        + "".join(f"; {name}: not in the passage" for name in absent) + ")")  # fmt: skip
     return 0

@@ -89,9 +89,12 @@ def correlations(values: np.ndarray, prop: np.ndarray) -> np.ndarray:
 def best_units(
     acts: list[dict[str, np.ndarray]], props: dict[str, np.ndarray], top: int = 3
 ) -> list[dict[str, object]]:
-    """For each property, the ``top`` (layer, signal, unit) by |correlation|."""
+    """For each property, the ``top`` (layer, signal, unit) by |correlation|; a property that
+    is constant over the passage (say, no bracket in it) has no correlation and is left out."""
     found = []
     for name, prop in props.items():
+        if prop.min() == prop.max():
+            continue
         scored = []
         for k, signals in enumerate(acts):
             for signal, values in signals.items():
