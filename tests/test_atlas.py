@@ -156,3 +156,18 @@ def test_gradient_flow_is_shown_at_each_cells_longest_solved_lag():
     unsolved = [{**r, "solved": False} for r in rows]
     assert diagnostics(unsolved)["lstm@chrono"]["init"]["length"] == 10  # none: the shortest
     assert atlas_settings(1, ["adding"]).diagnose_all
+
+
+def test_the_atlas_cells_pass_the_sweep_check_the_rnn_and_its_omega_twin_both():
+    from rnnlab.experiments.driver import validate
+
+    validate(atlas_settings(seeds=1, tasks=["adding"]))  # rnn and rnn+omega: trained apart
+    twice = replace_cells(atlas_settings(seeds=1, tasks=["adding"]), "rnn+omega,rnn@pytorch+omega")
+    with pytest.raises(ValueError, match="same model"):
+        validate(twice)
+
+
+def replace_cells(settings: SweepSettings, cells: str) -> SweepSettings:
+    from dataclasses import replace
+
+    return replace(settings, cells=tuple(parse_cells(cells)))

@@ -22,21 +22,24 @@ from .sweep import SweepOutcome, run_sweep
 PLOT_LINE = "report skipped: its figures need matplotlib: pip install 'rnnlab[plot]'"
 
 
-def _model(config: dict[str, Any]) -> tuple[str, str, str]:
-    """What a cell entry trains: the layer class, its options and the resolved init."""
+def _model(config: dict[str, Any]) -> tuple[str, str, str, str]:
+    """What a cell entry trains: the layer class, its options, the resolved init and the
+    regulariser (``rnn`` and ``rnn+omega`` are one model trained two ways)."""
     from ..models import parse_cell
     from ..training import TrainConfig
 
     resolved = TrainConfig(**config)
     cls, options = parse_cell(resolved.cell)
-    return cls.__name__, repr(sorted(options.items())), resolved.resolved_init
+    return cls.__name__, repr(sorted(options.items())), resolved.resolved_init, str(
+        resolved.regularizer
+    )
 
 
 def validate(settings: SweepSettings) -> None:
     """Build each (task, cell) model once, so a bad task, variant or init fails before any run,
     and refuse two entries that train the same model (``lstm`` and ``lstm@chrono``)."""
     for task in settings.tasks:
-        seen: dict[tuple[str, str, str], str] = {}
+        seen: dict[tuple[str, str, str, str], str] = {}
         for spec in settings.cells:
             config = base_config(settings, task, settings.lengths[task][0], spec)
             count_params(config)
