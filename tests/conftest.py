@@ -39,3 +39,21 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             '(pip install -e ".[test]") or set RNNLAB_ALLOW_SKIPS=1', red=True
         )
         session.exitstatus = 1
+
+
+def _resumed_equals(full, half) -> bool:
+    """Stop ``half`` as if killed right after its last checkpoint (its result and final
+    parameters gone), resume it with `rnnlab train --resume`, and say whether its parameters
+    equal ``full``'s bit for bit (``full``: the same run, never stopped)."""
+    from rnnlab.cli import main
+
+    (half / "result.json").unlink()
+    (half / "params.npz").unlink()
+    assert main(["train", "--out", str(half), "--resume", "--quiet"]) == 0
+    with np.load(full / "params.npz") as a, np.load(half / "params.npz") as b:
+        return set(a.files) == set(b.files) and all(np.array_equal(a[k], b[k]) for k in a.files)
+
+
+@pytest.fixture
+def resumed_equals():
+    return _resumed_equals
