@@ -8,7 +8,8 @@ config = TrainConfig(data="shakespeare", hidden=256, tbptt=100)  # a real datase
 
 from .checkpoint import list_checkpoints, load_checkpoint, save_checkpoint
 from .config import TrainConfig
-from .loop import TrainState, evaluate, fit
+from .evaluation import evaluate
+from .loop import TrainState, fit
 from .problem import Problem, TaskProblem, make_problem
 from .run import build_model, load_run, streams, train_run
 

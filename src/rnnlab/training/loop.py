@@ -104,12 +104,6 @@ class TrainState:
         self.diverged_at, self.diverged_reason = self.step, reason
 
 
-def evaluate(model: SequenceModel, task: Any, rng: np.random.Generator) -> dict[str, float]:
-    """A task's metrics on ``task.test_size`` fresh sequences drawn from ``rng``."""
-    batch = task.test_batch(rng, task.test_size)
-    return task.evaluate(model.predict(batch.x, batch.lengths), batch)
-
-
 def _clip(grads: dict[str, np.ndarray], config: TrainConfig) -> float:
     """Clip in place; returns the global gradient norm before clipping."""
     if config.clip is not None and config.clip_mode == "norm":

@@ -28,6 +28,7 @@ from ..data import make_dataset
 from ..init import apply_init
 from ..models import SequenceModel, build_layer, make_model
 from .config import TrainConfig
+from .evaluation import evaluate
 
 if TYPE_CHECKING:
     from .loop import TrainState
@@ -96,8 +97,7 @@ class TaskProblem:
         return loss, grads
 
     def evaluate(self, model: SequenceModel, state: TrainState) -> dict[str, float]:
-        batch = self.task.test_batch(state.test_rng, self.task.test_size)
-        return self.task.evaluate(model.predict(batch.x, batch.lengths), batch)
+        return evaluate(model, self.task, state.test_rng)
 
     def solved(self, metrics: dict[str, float]) -> bool:
         return self.task.solved(metrics)
