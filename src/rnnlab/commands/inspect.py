@@ -9,7 +9,7 @@ from pathlib import Path
 from ..data.page import page
 from ..data.text import read_text
 from ..data.textgen import load_text_model
-from ..data.units import activations, best_units, properties
+from ..data.units import absent, activations, best_units, properties
 from ..training.checkpoint import atomic_write_text
 from ..training.run import read_config
 from ._args import add_command
@@ -71,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"unit: expected 0 to {width - 1}, got {args.unit}")
     props = properties(text)
     found = best_units(acts, props, top=2)
-    absent = [name for name, prop in props.items() if prop.min() == prop.max()]
+    missing = absent(props)
     panels = [
         (f"{f['property']}: layer {f['layer']} {f['signal']} unit {f['unit']} "
          f"(r = {f['r']:+.2f})", f["signal"], acts[f["layer"]][f["signal"]][:, f["unit"]])
@@ -85,10 +85,10 @@ def run(args: argparse.Namespace) -> int:
     intro = (
         f"{len(text)} characters of {args.text.name}. The table ranks units by the correlation "
         "of their activation with each property over this passage."
-        + (f" Not in this passage, so not ranked: {', '.join(absent)}." if absent else "")
+        + (f" Not in this passage, so not ranked: {', '.join(missing)}." if missing else "")
     )
     atomic_write_text(args.out, page(title, intro, text, panels, _table(found)))
     print(f"inspect: {args.out} ({len(panels)} passages; best: " + "; ".join(
         f"{f['property']} r={f['r']:+.2f}" for f in found[::2])
-        + "".join(f"; {name}: not in the passage" for name in absent) + ")")  # fmt: skip
+        + "".join(f"; {name}: not in the passage" for name in missing) + ")")  # fmt: skip
     return 0

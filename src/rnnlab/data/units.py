@@ -86,14 +86,20 @@ def correlations(values: np.ndarray, prop: np.ndarray) -> np.ndarray:
     return np.where(denominator > 0, r, 0.0)
 
 
+def absent(props: dict[str, np.ndarray]) -> list[str]:
+    """The properties constant over the passage (say, no bracket in it): no correlation."""
+    return [name for name, prop in props.items() if prop.min() == prop.max()]
+
+
 def best_units(
     acts: list[dict[str, np.ndarray]], props: dict[str, np.ndarray], top: int = 3
 ) -> list[dict[str, object]]:
     """For each property, the ``top`` (layer, signal, unit) by |correlation|; a property that
     is constant over the passage (say, no bracket in it) has no correlation and is left out."""
     found = []
+    skip = absent(props)
     for name, prop in props.items():
-        if prop.min() == prop.max():
+        if name in skip:
             continue
         scored = []
         for k, signals in enumerate(acts):
