@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import os
+from collections.abc import Callable
 
 from ..experiments.atlas import ATLAS_LENGTHS, SEEDS, atlas_settings, parse_shard, shard, size_line
+from ..experiments.plan import Job, SweepSettings, plan_sweep
 from ..experiments.spec import parse_names
 from ._args import add_command
 from .compare import add_execution_arguments
@@ -35,8 +38,32 @@ def register(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser.add_argument(
         "--plan", action="store_true", help="print the number of runs and their cost, then stop"
     )
+    parser.add_argument(
+        "--measure",
+        action="store_true",
+        help="with --plan: time one update and one test pass of every (task, lag, cell) on this "
+        "machine, one thread, and print the core-hours from those times",
+    )
     add_execution_arguments(parser)
     return parser
+
+
+def print_measured(
+    settings: SweepSettings, select: Callable[[list[Job]], list[Job]] | None, progress: bool
+) -> None:
+    """Time every (task, lag, cell) of the plan (or of this shard) and print the cost table."""
+    from tqdm import tqdm
+
+    from ..experiments.cost import cost_table, measure_plan
+    from ..experiments.driver import validate
+
+    validate(settings)
+    jobs = plan_sweep(settings)
+    jobs = jobs if select is None else select(jobs)
+    configs = len({(j.task, j.length, j.cell) for j in jobs})
+    with tqdm(total=configs, desc="measuring", unit="config", disable=not progress) as bar:
+        measured = measure_plan(jobs, on_measured=lambda cost: bar.update(1))
+    print("\n".join(cost_table(measured, os.cpu_count() or 1)))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -45,10 +72,14 @@ def run(args: argparse.Namespace) -> int:
     tasks = parse_names(args.tasks, "--tasks") if args.tasks else None
     settings = atlas_settings(args.seeds, tasks)
     part = parse_shard(args.shard)
+    select = None if part is None else (lambda jobs: shard(jobs, *part))
+    if args.measure and not args.plan:
+        raise ValueError("--measure: expected with --plan (it times the plan, then stops)")
     if args.plan:
         print(f"atlas: {size_line(settings)}" + (f"; shard {args.shard}" if part else ""))
+        if args.measure:
+            print_measured(settings, select, progress=not args.no_progress)
         return 0
-    select = None if part is None else (lambda jobs: shard(jobs, *part))
     outcome = execute(
         settings, args, NAME, title="rnnlab atlas: which cell bridges which lag", select=select
     )

@@ -114,7 +114,7 @@ def _clip(grads: dict[str, np.ndarray], config: TrainConfig) -> float:
     return norm
 
 
-def _train_step(
+def train_step(
     config: TrainConfig, model: SequenceModel, problem: Problem, optimizer: Optimizer,
     state: TrainState,
 ) -> float:  # fmt: skip
@@ -204,7 +204,7 @@ def fit(
     try:
         while not state.finished(config):
             lr = optimizer.lr
-            loss = _train_step(config, model, problem, optimizer, state)
+            loss = train_step(config, model, problem, optimizer, state)
             budget = config.minutes is not None and (
                 state.elapsed + time.perf_counter() - start >= 60 * config.minutes
             )
