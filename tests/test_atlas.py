@@ -11,11 +11,14 @@ import pytest
 from rnnlab.cli import main
 from rnnlab.experiments.atlas import (
     ATLAS_LENGTHS,
+    MEASURED_CELLS,
+    MEASURED_HOURS_PER_SEED,
     atlas_cells,
     atlas_settings,
     parse_shard,
     shard,
     size_line,
+    upper_bound_core_hours,
 )
 from rnnlab.experiments.merge import merged_rows
 from rnnlab.experiments.plan import SweepSettings, plan_sweep, split_task
@@ -48,10 +51,19 @@ def test_tasks_with_options_and_the_budget_rule():
     assert job.config["regularizer"] == "pascanu" and job.config["steps"] == 500
 
 
-def test_size_line_counts_the_runs():
+def test_size_line_counts_the_runs_and_scales_the_measured_hours():
     settings = atlas_settings(seeds=2, tasks=["adding", "copy"])
     runs = (len(ATLAS_LENGTHS["adding"]) + len(ATLAS_LENGTHS["copy"])) * len(atlas_cells()) * 2
     assert size_line(settings).startswith(f"{runs:,} runs")
+    hours = 2 * (MEASURED_HOURS_PER_SEED["adding"] + MEASURED_HOURS_PER_SEED["copy"])
+    assert upper_bound_core_hours(settings) == pytest.approx(hours)
+    assert f"at most {hours:,.0f} core-hours" in size_line(settings)
+
+
+def test_the_measured_hours_cover_every_task_and_the_cells_they_were_measured_with():
+    """A new cell or task changes the atlas's cost: re-measure with --plan --measure."""
+    assert set(MEASURED_HOURS_PER_SEED) == set(ATLAS_LENGTHS)
+    assert MEASURED_CELLS == len(atlas_cells())
 
 
 def test_shards_partition_the_plan():

@@ -17,7 +17,7 @@ batch updates (docs/reproduction.md); a longer lag gets proportionally more.
 from __future__ import annotations
 
 from ..cells import CELLS, PRESETS
-from .plan import Job, SweepSettings, split_task
+from .plan import Job, SweepSettings
 from .spec import parse_cells
 
 ATLAS_LENGTHS: dict[str, tuple[int, ...]] = {
@@ -36,11 +36,23 @@ STEPS = 2000
 STEPS_PER_LAG = 20
 SEEDS = 5
 HIDDEN = 16
-# CPU time of one training update (forward, backward, optimizer) per unit of sequence length:
-# LSTM, hidden 16, batch 32, float64, one thread, fast path: 6.0 ms at T = 100 and 66.8 ms at
-# T = 1,000 (time.process_time, 2026-12-03); the evaluations every 100 updates (2,560 test
-# sequences, forward only) add about 27 %.
-SECONDS_PER_STEP_AND_LAG = 0.0667e-3 * 1.27
+# Core-hours of one seed of each task (its lags x the atlas's cells) if every run used its whole
+# budget, from `rnnlab atlas --plan --measure` (one thread per run, a training job on the other
+# core; 9 min 39 s to measure). HS97 2c dominates: its input is one-hot over q + 4 symbols,
+# 1,004 wide at q = 1,000, so a run there costs ~16x one of adding at the same lag.
+MEASURED_ON = "a 2-core AMD EPYC (Zen 4), 2026-12-03"
+MEASURED_CELLS = 27
+MEASURED_HOURS_PER_SEED = {
+    "adding": 106.6 / 5,
+    "temporal_order": 30.1 / 5,
+    "temporal_order:bits=3": 29.4 / 5,
+    "multiplication": 25.4 / 5,
+    "longlag": 4.6 / 5,
+    "longlag_random": 4.2 / 5,
+    "trigger_recall": 1405.1 / 5,
+    "signal_in_noise": 81.6 / 5,
+    "copy": 31.1 / 5,
+}
 
 
 def _applies(cell: str, init: str) -> bool:
@@ -108,15 +120,10 @@ def shard(jobs: list[Job], k: int, n: int) -> list[Job]:
 
 
 def upper_bound_core_hours(settings: SweepSettings) -> float:
-    """CPU hours if every run used its whole budget (solved runs stop early, so less)."""
-    seconds = 0.0
-    for task in settings.tasks:
-        name, _ = split_task(task)
-        for length in settings.lengths[task]:
-            extra = 12 if name == "trigger_recall" else 20 if name == "copy" else 0  # mean T - L
-            per_run = settings.steps_for(length) * (length + extra) * SECONDS_PER_STEP_AND_LAG
-            seconds += per_run * len(settings.cells) * len(settings.seeds)
-    return seconds / 3600
+    """Core-hours if every run used its whole budget (solved runs stop early, so less): the
+    figures measured on MEASURED_ON, scaled by the seeds (and cells) of ``settings``."""
+    per_seed = sum(MEASURED_HOURS_PER_SEED[task] for task in settings.tasks)
+    return per_seed * len(settings.seeds) * len(settings.cells) / MEASURED_CELLS
 
 
 def size_line(settings: SweepSettings) -> str:
@@ -125,6 +132,7 @@ def size_line(settings: SweepSettings) -> str:
     hours = upper_bound_core_hours(settings)
     return (
         f"{runs:,} runs ({len(settings.cells)} cells x {len(settings.seeds)} seeds); at most "
-        f"{hours:,.0f} core-hours if every run used its whole budget, about {hours / 2:,.0f} "
-        "hours on a 2-core machine"
+        f"{hours:,.0f} core-hours if every run used its whole budget (measured on "
+        f"{MEASURED_ON}; --plan --measure times this machine), about {hours / 2:,.0f} hours on "
+        "2 cores"
     )
