@@ -8,7 +8,8 @@ scaled). A run with a budget of S updates, evaluated every E, then costs at most
     S * update + ceil(S / E) * test_pass                    (early stopping only cuts this)
 
 and the plan's bound is that sum over its jobs. Seeds share a configuration's cost, so each
-(task, lag, cell) is timed once, after one warm-up update that loads the fast path's kernels.
+(task, lag, cell) is timed once, after a warm-up update and a warm-up test pass: a first call
+loads the fast path's kernels and allocates its buffers, and can cost ten times a later one.
 Left out: the first seed's gradient-flow diagnostics (two passes over 64 sequences per
 configuration, a few updates' worth against budgets of 2,000 and more).
 
@@ -68,6 +69,7 @@ def measure_job(job: Job, updates: int = 3) -> ConfigCost:
     update = (time.process_time() - start) / updates
     task = problem.task
     part = replace(task, test_size=max(1, round(task.test_size * TEST_SHARE)))
+    evaluate(model, part, test_rng)  # warm-up: the first pass of a size loads kernels, allocates
     start = time.process_time()
     evaluate(model, part, test_rng)
     test_pass = (time.process_time() - start) * task.test_size / part.test_size
