@@ -37,21 +37,21 @@ STEPS_PER_LAG = 20
 SEEDS = 5
 HIDDEN = 16
 # Core-hours of one seed of each task (its lags x the atlas's cells) if every run used its whole
-# budget, from `rnnlab atlas --plan --measure` (one thread per run, a training job on the other
-# core; 9 min 39 s to measure). HS97 2c dominates: its input is one-hot over q + 4 symbols,
-# 1,004 wide at q = 1,000, so a run there costs ~16x one of adding at the same lag.
+# budget, from `rnnlab atlas --plan --measure --seeds 1 --shard K/2`, the two shards at once on
+# the two cores, one thread each (12 min). HS97 2c dominates: its input is one-hot over q + 4
+# symbols, 1,004 wide at q = 1,000, so a run there costs ~13x one of adding at the same lag.
 MEASURED_ON = "a 2-core AMD EPYC (Zen 4), 2026-12-03"
 MEASURED_CELLS = 27
 MEASURED_HOURS_PER_SEED = {
-    "adding": 106.6 / 5,
-    "temporal_order": 30.1 / 5,
-    "temporal_order:bits=3": 29.4 / 5,
-    "multiplication": 25.4 / 5,
-    "longlag": 4.6 / 5,
-    "longlag_random": 4.2 / 5,
-    "trigger_recall": 1405.1 / 5,
-    "signal_in_noise": 81.6 / 5,
-    "copy": 31.1 / 5,
+    "adding": 19.7,
+    "temporal_order": 4.3,
+    "temporal_order:bits=3": 4.7,
+    "multiplication": 4.1,
+    "longlag": 0.9,
+    "longlag_random": 0.8,
+    "trigger_recall": 196.4,
+    "signal_in_noise": 12.9,
+    "copy": 5.9,
 }
 
 
