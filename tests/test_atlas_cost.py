@@ -46,7 +46,8 @@ def test_the_bound_and_the_table_add_up():
     assert b.run_bound == pytest.approx(250 * 0.02 + 3 * 1.0)  # ceil(250 / 100) test passes
     measured = [(a, 5), (b, 2)]
     assert hours_by_task(measured) == {
-        "adding": (5, pytest.approx(5 * 30 / 3600)), "copy": (2, pytest.approx(2 * 8 / 3600)),
+        "adding": (5, pytest.approx(5 * 30 / 3600), pytest.approx(30 / 3600)),
+        "copy": (2, pytest.approx(2 * 8 / 3600), pytest.approx(8 / 3600)),
     }  # fmt: skip
     lines = cost_table(measured, cores=2)
     assert lines[1].split()[:2] == ["adding", "5"] and lines[3].split()[:2] == ["all", "7"]

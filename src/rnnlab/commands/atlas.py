@@ -7,7 +7,7 @@ import os
 from collections.abc import Callable
 
 from ..experiments.atlas import ATLAS_LENGTHS, SEEDS, atlas_settings, parse_shard, shard, size_line
-from ..experiments.plan import Job, SweepSettings, plan_sweep
+from ..experiments.plan import Job, SweepSettings
 from ..experiments.spec import parse_names
 from ._args import add_command
 from .compare import add_execution_arguments
@@ -55,11 +55,9 @@ def print_measured(
     from tqdm import tqdm
 
     from ..experiments.cost import cost_table, measure_plan
-    from ..experiments.driver import validate
+    from ..experiments.driver import planned_jobs
 
-    validate(settings)
-    jobs = plan_sweep(settings)
-    jobs = jobs if select is None else select(jobs)
+    jobs = planned_jobs(settings, select)
     configs = len({(j.task, j.length, j.cell) for j in jobs})
     with tqdm(total=configs, desc="measuring", unit="config", disable=not progress) as bar:
         measured = measure_plan(jobs, on_measured=lambda cost: bar.update(1))

@@ -52,17 +52,14 @@ class ConfigCost:
 def measure_job(job: Job, updates: int = 3) -> ConfigCost:
     """Time ``updates`` training updates and one test pass of ``job``'s configuration."""
     from ..backend import set_num_threads
-    from ..training import TrainConfig, TrainState, evaluate, make_problem, streams
+    from ..training import TrainConfig, evaluate, make_problem
     from ..training.loop import train_step
-    from ..training.run import make_run_optimizer
+    from ..training.run import start_run
 
     set_num_threads(1)  # as every sweep run does (`sweep.run_job`)
     config = TrainConfig(**job.config)
     problem = make_problem(config)
-    init_rng, train_rng, test_rng = streams(config.seed)
-    model = problem.build_model(config, init_rng)
-    optimizer = make_run_optimizer(config, model)
-    state = TrainState(step=0, train_rng=train_rng, test_rng=test_rng)
+    model, optimizer, state = start_run(config, problem)
     train_step(config, model, problem, optimizer, state)  # warm-up: compiles or loads kernels
     start = time.process_time()
     for _ in range(updates):
@@ -70,9 +67,9 @@ def measure_job(job: Job, updates: int = 3) -> ConfigCost:
     update = (time.process_time() - start) / updates
     task = problem.task
     part = replace(task, test_size=max(1, round(task.test_size * TEST_SHARE)))
-    evaluate(model, part, test_rng)  # warm-up: the first pass of a size loads kernels, allocates
+    evaluate(model, part, state.test_rng)  # warm-up: a first pass loads kernels, allocates
     start = time.process_time()
-    evaluate(model, part, test_rng)
+    evaluate(model, part, state.test_rng)
     test_pass = (time.process_time() - start) * task.test_size / part.test_size
     return ConfigCost(job.task, job.length, job.cell, update, test_pass, config.steps,
                       config.eval_every)  # fmt: skip
@@ -94,12 +91,14 @@ def measure_plan(
     return measured
 
 
-def hours_by_task(measured: list[tuple[ConfigCost, int]]) -> dict[str, tuple[int, float]]:
-    """Per task (in plan order): its runs and their core-hours if every run used its budget."""
-    totals: dict[str, tuple[int, float]] = {}
+def hours_by_task(measured: list[tuple[ConfigCost, int]]) -> dict[str, tuple[int, float, float]]:
+    """Per task (in plan order): its runs, their core-hours if every run used its budget, and
+    its longest run in hours."""
+    totals: dict[str, tuple[int, float, float]] = {}
     for cost, n in measured:
-        runs, hours = totals.get(cost.task, (0, 0.0))
-        totals[cost.task] = (runs + n, hours + n * cost.run_bound / 3600)
+        runs, hours, longest = totals.get(cost.task, (0, 0.0, 0.0))
+        bound = cost.run_bound / 3600
+        totals[cost.task] = (runs + n, hours + n * bound, max(longest, bound))
     return totals
 
 
@@ -108,11 +107,10 @@ def cost_table(measured: list[tuple[ConfigCost, int]], cores: int) -> list[str]:
     totals = hours_by_task(measured)
     width = max(len(t) for t in totals) if totals else 4
     lines = [f"{'task':<{width}}  {'runs':>6}  {'core-hours':>10}  {'longest run (h)':>15}"]
-    for task, (runs, hours) in totals.items():
-        longest = max(c.run_bound for c, _ in measured if c.task == task) / 3600
+    for task, (runs, hours, longest) in totals.items():
         lines.append(f"{task:<{width}}  {runs:>6,}  {hours:>10,.1f}  {longest:>15,.2f}")
-    runs = sum(r for r, _ in totals.values())
-    hours = sum(h for _, h in totals.values())
+    runs = sum(t[0] for t in totals.values())
+    hours = sum(t[1] for t in totals.values())
     lines.append(f"{'all':<{width}}  {runs:>6,}  {hours:>10,.1f}")
     lines.append(
         f"at most {hours:,.0f} core-hours if every run used its whole budget: "

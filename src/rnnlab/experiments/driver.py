@@ -55,6 +55,16 @@ def validate(settings: SweepSettings) -> None:
             count_params(data_config(settings, name, spec))
 
 
+def planned_jobs(
+    settings: SweepSettings, select: Callable[[list[Job]], list[Job]] | None = None
+) -> list[Job]:
+    """The sweep's jobs once its options are checked (`validate`); ``select`` keeps a part of
+    them (one shard of a sweep split over machines)."""
+    validate(settings)
+    jobs = plan_sweep(settings)
+    return jobs if select is None else select(jobs)
+
+
 def execute(
     settings: SweepSettings,
     args: argparse.Namespace,
@@ -65,11 +75,8 @@ def execute(
 ) -> SweepOutcome:
     """Run the sweep of ``settings`` into ``args.db`` and write the report into ``args.out``;
     ``select`` keeps a part of the planned jobs (one shard of a sweep split over machines)."""
-    validate(settings)
+    jobs = planned_jobs(settings, select)
     check_writable_dir(args.out, "--out")
-    jobs = plan_sweep(settings)
-    if select is not None:
-        jobs = select(jobs)
     # The pool first: a bad --workers or --scheduler must not leave a new results file behind.
     with open_pool(args.scheduler, args.workers) as pool, Store(args.db) as store:
         store.check_settings(settings.fingerprint())

@@ -65,6 +65,14 @@ def make_run_optimizer(config: TrainConfig, model: SequenceModel) -> Optimizer:
     )
 
 
+def start_run(config: TrainConfig, problem: Problem) -> tuple[SequenceModel, Optimizer, TrainState]:
+    """A run at update 0: its model drawn from the seed's init stream, its optimizer, and its
+    state holding the train and test streams."""
+    init_rng, train_rng, test_rng = streams(config.seed)
+    model = problem.build_model(config, init_rng)
+    return model, make_run_optimizer(config, model), TrainState(0, train_rng, test_rng)
+
+
 def metrics_csv(history: list[Row]) -> str:
     """The evaluation rows as CSV; floats as their shortest exact repr."""
     if not history:
@@ -204,10 +212,7 @@ def train_run(
 def _train(
     config: TrainConfig, problem: Problem, out: Path | None, resume: bool, progress: bool
 ) -> dict[str, Any]:
-    init_rng, train_rng, test_rng = streams(config.seed)
-    model = problem.build_model(config, init_rng)
-    optimizer = make_run_optimizer(config, model)
-    state = TrainState(step=0, train_rng=train_rng, test_rng=test_rng)
+    model, optimizer, state = start_run(config, problem)
     if out is not None:
         finished = _prepare(out, config, resume)
         if finished is not None:
